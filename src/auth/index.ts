@@ -1,0 +1,2 @@
+/** Users, credentials and permissions. */
+export type * from './types.js';

@@ -1,0 +1,2 @@
+/** Metadata catalog interface (implementations: sqlite/, postgres/). */
+export type * from './types.js';

@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { defineErrors, LakecastError } from '../shared/index.js';
+import { type Config, type ConfigInput, ConfigSchema } from './schema.js';
+
+export const ConfigErrors = defineErrors({
+  CONFIG_INVALID: { errno: 1105, sqlState: 'HY000', httpStatus: 500 },
+  CONFIG_FILE: { errno: 1105, sqlState: 'HY000', httpStatus: 500 },
+});
+
+/** Environment variables read by {@link resolveConfig}, and the config key each sets. */
+export const ENV_VARS: Readonly<Record<string, string>> = Object.freeze({
+  LAKECAST_DATA_DIR: 'dataDir',
+  LAKECAST_HOST: 'host',
+  LAKECAST_MYSQL_PORT: 'mysqlPort',
+  LAKECAST_HTTP_PORT: 'httpPort',
+  LAKECAST_CATALOG: 'catalog',
+  LAKECAST_LOG_LEVEL: 'logLevel',
+  LAKECAST_QUERY_TIMEOUT_MS: 'limits.queryTimeoutMs',
+  LAKECAST_ENGINE_MEMORY_LIMIT: 'limits.engineMemoryLimit',
+  LAKECAST_ENGINE_THREADS: 'limits.engineThreads',
+  LAKECAST_MAX_CONNECTIONS: 'limits.maxConnections',
+  LAKECAST_TLS_CERT_FILE: 'tls.certFile',
+  LAKECAST_TLS_KEY_FILE: 'tls.keyFile',
+  LAKECAST_S3_ENDPOINT: 's3.endpoint',
+  LAKECAST_S3_REGION: 's3.region',
+  LAKECAST_S3_ACCESS_KEY_ID: 's3.accessKeyId',
+  LAKECAST_S3_SECRET_ACCESS_KEY: 's3.secretAccessKey',
+});
+
+type Plain = Record<string, unknown>;
+
+function setPath(target: Plain, dotted: string, value: unknown): void {
+  const keys = dotted.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Plain;
+  }
+  node[keys[keys.length - 1]] = value;
+}
+
+function deepMerge(base: Plain, over: Plain): Plain {
+  const out: Plain = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    if (value === undefined) continue;
+    const prev = out[key];
+    out[key] =
+      value && typeof value === 'object' && !Array.isArray(value) && prev && typeof prev === 'object'
+        ? deepMerge(prev as Plain, value as Plain)
+        : value;
+  }
+  return out;
+}
+
+/** Reads a JSON config file. */
+export function readConfigFile(file: string): ConfigInput {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as ConfigInput;
+  } catch (err) {
+    throw new LakecastError(
+      ConfigErrors.CONFIG_FILE,
+      `cannot read config file ${file}: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  }
+}
+
+/**
+ * Builds the one validated, frozen configuration from (lowest to highest precedence) defaults, a JSON config
+ * file, `LAKECAST_*` environment variables and explicit options (CLI flags). Relative paths are resolved
+ * against the working directory. Throws `LC_CONFIG_INVALID` naming every bad key.
+ */
+export function resolveConfig(
+  options: { file?: string; env?: NodeJS.ProcessEnv; overrides?: ConfigInput } = {},
+): Config {
+  const fromFile = options.file ? (readConfigFile(options.file) as Plain) : {};
+  const fromEnv: Plain = {};
+  const env = options.env ?? {};
+  for (const [name, key] of Object.entries(ENV_VARS)) {
+    if (env[name] !== undefined && env[name] !== '') setPath(fromEnv, key, env[name]);
+  }
+  const merged = deepMerge(deepMerge(fromFile, fromEnv), (options.overrides ?? {}) as Plain);
+  const parsed = ConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new LakecastError(ConfigErrors.CONFIG_INVALID, `invalid configuration: ${detail}`);
+  }
+  const cfg = parsed.data;
+  cfg.dataDir = path.resolve(cfg.dataDir);
+  cfg.lake.fileRoots = cfg.lake.fileRoots.map((p) => path.resolve(p));
+  return deepFreeze(cfg);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

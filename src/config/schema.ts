@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+/** Default values, one place (nats.js `parseOptions` style). */
+export const DEFAULT_DATA_DIR = './lakecast-data';
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_MYSQL_PORT = 3307;
+export const DEFAULT_HTTP_PORT = 8080;
+export const DEFAULT_MAX_CONNECTIONS = 151; // MySQL's max_connections default
+export const DEFAULT_QUERY_TIMEOUT_MS = 30 * 60_000;
+export const DEFAULT_MAX_PACKET_BYTES = 64 * 1024 * 1024; // MySQL 8's max_allowed_packet
+
+const port = z.coerce.number().int().min(0).max(65_535);
+
+/**
+ * The one configuration schema: defaults, validation and types for the config file, `LAKECAST_*` env vars
+ * and CLI flags (flags win over env, env over the file). Documented in docs/configuration.md.
+ */
+export const ConfigSchema = z
+  .object({
+    /** Where the catalog, the lake, results and the hub live. */
+    dataDir: z.string().min(1).default(DEFAULT_DATA_DIR),
+    /** Address both listeners bind to. Loopback by default: expose deliberately. */
+    host: z.string().min(1).default(DEFAULT_HOST),
+    mysqlPort: port.default(DEFAULT_MYSQL_PORT),
+    httpPort: port.default(DEFAULT_HTTP_PORT),
+    /** `sqlite` (a file in the data dir), `sqlite:/path/file.db`, or `postgres://…`. */
+    catalog: z.string().min(1).default('sqlite'),
+    /** Generate and register the `demo` schema on first start. */
+    demo: z.coerce.boolean().default(false),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    tls: z
+      .object({ certFile: z.string().min(1), keyFile: z.string().min(1) })
+      .optional()
+      .describe('PEM certificate and key: enables TLS (SSLRequest) on the MySQL port'),
+    limits: z
+      .object({
+        /** Per-query timeout for synchronous queries, ms (0 = none). */
+        queryTimeoutMs: z.coerce.number().int().min(0).default(DEFAULT_QUERY_TIMEOUT_MS),
+        /** DuckDB `memory_limit`, e.g. `4GB` or `75%`. */
+        engineMemoryLimit: z
+          .string()
+          .regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB|%)$/i)
+          .default('75%'),
+        /** DuckDB worker threads (0 = one per core). */
+        engineThreads: z.coerce.number().int().min(0).default(0),
+        maxConnections: z.coerce.number().int().min(1).default(DEFAULT_MAX_CONNECTIONS),
+        maxPacketBytes: z.coerce.number().int().min(1024).default(DEFAULT_MAX_PACKET_BYTES),
+      })
+      .default({
+        queryTimeoutMs: DEFAULT_QUERY_TIMEOUT_MS,
+        engineMemoryLimit: '75%',
+        engineThreads: 0,
+        maxConnections: DEFAULT_MAX_CONNECTIONS,
+        maxPacketBytes: DEFAULT_MAX_PACKET_BYTES,
+      }),
+    lake: z
+      .object({
+        /**
+         * Local folders `file://` table locations may point into (the sandbox). The data dir's `lake/` folder is
+         * always allowed.
+         */
+        fileRoots: z.array(z.string().min(1)).default([]),
+      })
+      .default({ fileRoots: [] }),
+    /** Credentials and endpoint for `s3://` locations (any S3-compatible server). */
+    s3: z
+      .object({
+        endpoint: z.string().url().optional(),
+        region: z.string().default('us-east-1'),
+        accessKeyId: z.string().optional(),
+        secretAccessKey: z.string().optional(),
+        forcePathStyle: z.coerce.boolean().default(true),
+      })
+      .default({ region: 'us-east-1', forcePathStyle: true }),
+  })
+  .strict();
+
+/** Validated, frozen configuration. */
+export type Config = Readonly<z.infer<typeof ConfigSchema>>;
+/** What a caller may pass: every field optional. */
+export type ConfigInput = z.input<typeof ConfigSchema>;

@@ -1,0 +1,2 @@
+/** Analytical engine interface (implementation: duckdb/). */
+export type * from './types.js';

@@ -1,0 +1,2 @@
+/** HTTP API. */
+export type * from './types.js';

@@ -1,0 +1,4 @@
+/** Shared kernel: the error convention, result shapes and logging used by every capability. */
+export * from './errors.js';
+export * from './logger.js';
+export * from './results.js';

@@ -1,0 +1,2 @@
+/** SQL front: hints, DLA commands, lake DDL, sandbox, routing. */
+export type * from './types.js';

@@ -1,0 +1,32 @@
+import type { Readable } from 'node:stream';
+
+/** Metadata of one stored object. */
+export interface ObjectInfo {
+  /** Key relative to the store's root, `/`-separated, no leading slash. */
+  readonly key: string;
+  readonly size: number;
+  readonly etag: string;
+  readonly lastModified: Date;
+}
+
+/**
+ * A place files live: the local disk (`local/`) or an S3-compatible bucket (`s3/`). Keys are relative to the
+ * store's root URI (`file:///abs/dir/` or `s3://bucket/prefix/`). Bodies stream both ways.
+ */
+export interface ObjectStore {
+  /** Root URI, ending in `/`. */
+  readonly rootUri: string;
+  /** Full URI of a key (what users see, e.g. in `result_file_oss_file`). */
+  uriOf(key: string): string;
+  /** Writes an object from a stream or buffer; visible only once complete (no partial objects). */
+  put(key: string, body: Readable | Buffer | string): Promise<{ size: number }>;
+  /** Streams an object. Throws LC_STORAGE_NOT_FOUND when missing. */
+  get(key: string): Promise<Readable>;
+  /** Object metadata, or null when missing. */
+  head(key: string): Promise<ObjectInfo | null>;
+  /** Lists objects under a prefix, recursively, in key order. */
+  list(prefix: string): AsyncIterable<ObjectInfo>;
+  delete(key: string): Promise<void>;
+  /** Deletes every object under a prefix. */
+  deletePrefix(prefix: string): Promise<void>;
+}
