@@ -1,0 +1,22 @@
+import { Command } from 'commander';
+import { VERSION } from '../server/version.js';
+import { registerServeCommand } from './commands/serve.js';
+import { registerSqlCommand } from './commands/sql.js';
+
+/** Builds the `lakecast` command line. */
+export function buildProgram(): Command {
+  const program = new Command('lakecast')
+    .description('Lakecast: SQL over a data lake from any MySQL client, async query tasks, a durable hub')
+    .version(VERSION);
+  registerServeCommand(program);
+  registerSqlCommand(program);
+  return program;
+}
+
+buildProgram()
+  .parseAsync(process.argv)
+  .catch((err: unknown) => {
+    const e = err as { code?: string; message?: string };
+    process.stderr.write(`error${e.code ? ` ${e.code}` : ''}: ${e.message ?? String(err)}\n`);
+    process.exit(1);
+  });

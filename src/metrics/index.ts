@@ -1,0 +1,2 @@
+/** Prometheus metrics of a Lakecast server. */
+export * from './registry.js';
