@@ -1,0 +1,3 @@
+/** The durable task store over the catalog database (both dialects). */
+export * from './store.js';
+export * from './types.js';

@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { up } from '../../../src/catalog/migrations/0002_tasks.js';
+import type { TasksDatabase } from '../../../src/tasks/store/index.js';
+import { SERVICES } from '../../helpers/services.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * A fresh database with the tasks migration applied: SQLite in a temp file (or memory), or a throw-away
+ * PostgreSQL schema on the local server.
+ */
+export async function openTasksDb(
+  dialect: Dialect,
+  file = ':memory:',
+): Promise<{ db: Kysely<TasksDatabase>; cleanup: () => Promise<void> }> {
+  if (dialect === 'sqlite') {
+    const database = new Database(file);
+    database.pragma('journal_mode = WAL');
+    const db = new Kysely<TasksDatabase>({ dialect: new SqliteDialect({ database }) });
+    const exists = database.prepare("select 1 from sqlite_master where name = 'query_tasks'").get();
+    if (!exists) await up(db);
+    return { db, cleanup: () => db.destroy() };
+  }
+  const schema = `lc_tasks_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: SERVICES.postgres.url });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const pool = new pg.Pool({
+    connectionString: SERVICES.postgres.url,
+    options: `-c search_path=${schema}`,
+    max: 4,
+  });
+  const db = new Kysely<TasksDatabase>({ dialect: new PostgresDialect({ pool }) });
+  await up(db);
+  return {
+    db,
+    cleanup: async () => {
+      await db.destroy();
+      const c = new pg.Client({ connectionString: SERVICES.postgres.url });
+      await c.connect();
+      await c.query(`drop schema ${schema} cascade`);
+      await c.end();
+    },
+  };
+}

@@ -1,0 +1,138 @@
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createTaskStore,
+  type NewTask,
+  type TaskStore,
+  type TasksDatabase,
+} from '../../../src/tasks/store/index.js';
+import { serviceAvailable } from '../../helpers/services.js';
+import { type Dialect, openTasksDb } from './db.js';
+
+const pgUp = await serviceAvailable('postgres');
+
+function newTask(id: string, extra: Partial<NewTask> = {}): NewTask {
+  return {
+    id,
+    task_name: 'SELECT',
+    table_schema: 'demo',
+    command: '/*+ run-async=true */select 1',
+    creator_id: 'alice',
+    create_time: 1_000,
+    connection_id: 7,
+    output_format: 'csv',
+    client_token: null,
+    hints: '{"run-async":"true"}',
+    node: 'lc',
+    ...extra,
+  };
+}
+
+for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
+  describe.skipIf(dialect === 'postgres' && !pgUp)(`task store (${dialect})`, () => {
+    let db: Kysely<TasksDatabase>;
+    let store: TaskStore;
+    let cleanup: () => Promise<void>;
+    beforeAll(async () => {
+      ({ db, cleanup } = await openTasksDb(dialect));
+      store = createTaskStore(db);
+    });
+    afterAll(() => cleanup());
+
+    it('insert - durable QUEUED row with defaults, numbers normalized', async () => {
+      await store.insert(newTask('t1'));
+      const t = await store.get('t1');
+      expect(t).toMatchObject({
+        id: 't1',
+        status: 'QUEUED',
+        attempts: 0,
+        cancellable_task: 1,
+        create_time: 1000,
+        update_time: 1000,
+        connection_id: 7,
+      });
+      expect(typeof t?.create_time).toBe('number');
+      expect(await store.get('nope')).toBeNull();
+    });
+
+    it('transitions - compare-and-set QUEUED→RUNNING→SUCCESS, queue_time, attempts', async () => {
+      expect(await store.markRunning('t1', 1_250, 'mpp1')).toBe(true);
+      expect(await store.markRunning('t1', 1_300, 'mpp2')).toBe(false);
+      expect(await store.updateProgress('t1', 42.5, 1_400)).toBe(true);
+      let t = await store.get('t1');
+      expect(t).toMatchObject({
+        status: 'RUNNING',
+        attempts: 1,
+        queue_time: 250,
+        progress: 42.5,
+        started_at: 1250,
+      });
+      // recovery path: back to QUEUED, second attempt keeps the first queue_time
+      expect(await store.requeue('t1', 1_500)).toBe(true);
+      expect(await store.markRunning('t1', 1_600, 'mpp3')).toBe(true);
+      t = await store.get('t1');
+      expect(t).toMatchObject({ attempts: 2, queue_time: 250, mpp_query_id: 'mpp3' });
+      expect(
+        await store.finish('t1', 'SUCCESS', { row_count: 2, elapse_time: 692, result_file_size: 10 }, 2_000),
+      ).toBe(true);
+      expect(await store.finish('t1', 'CANCELLED', {}, 2_100)).toBe(false);
+      expect(await store.updateProgress('t1', 50, 2_200)).toBe(false);
+      t = await store.get('t1');
+      expect(t).toMatchObject({ status: 'SUCCESS', row_count: 2, cancellable_task: 0, finished_at: 2000 });
+    });
+
+    it('finish - inTx runs in the same transaction; its failure rolls the transition back', async () => {
+      await store.insert(newTask('t2', { create_time: 2_000 }));
+      await expect(
+        store.finish('t2', 'FAILURE', { message: 'x' }, 3_000, async (tx, task) => {
+          expect(task.status).toBe('FAILURE');
+          await sql`select 1`.execute(tx);
+          throw new Error('outbox write failed');
+        }),
+      ).rejects.toThrow('outbox write failed');
+      expect((await store.get('t2'))?.status).toBe('QUEUED');
+      let seen = '';
+      expect(
+        await store.finish('t2', 'CANCELLED', { message: 'cancelled by alice' }, 3_000, async (_tx, task) => {
+          seen = task.message ?? '';
+        }),
+      ).toBe(true);
+      expect(seen).toBe('cancelled by alice');
+      expect((await store.get('t2'))?.status).toBe('CANCELLED');
+    });
+
+    it('client token - unique per user, free across users', async () => {
+      await store.insert(newTask('t3', { client_token: 'tok', create_time: 3_000 }));
+      await expect(
+        store.insert(newTask('t4', { client_token: 'tok', create_time: 3_000 })),
+      ).rejects.toThrow();
+      await store.insert(newTask('t5', { client_token: 'tok', creator_id: 'bob', create_time: 3_000 }));
+      expect((await store.findByClientToken('alice', 'tok'))?.id).toBe('t3');
+      expect((await store.findByClientToken('bob', 'tok'))?.id).toBe('t5');
+    });
+
+    it('list - creator filter, condition, order, limit/offset', async () => {
+      const all = await store.list();
+      expect(all.map((t) => t.id)).toEqual(['t5', 't3', 't2', 't1']);
+      expect((await store.list({ creator: 'bob' })).map((t) => t.id)).toEqual(['t5']);
+      expect(
+        (await store.list({ status: 'QUEUED', orderBy: [{ column: 'id', direction: 'asc' }] })).map(
+          (t) => t.id,
+        ),
+      ).toEqual(['t3', 't5']);
+      expect((await store.list({ where: (eb) => eb('row_count', '=', 2) })).map((t) => t.id)).toEqual(['t1']);
+      expect((await store.list({ limit: 2, offset: 1 })).map((t) => t.id)).toEqual(['t3', 't2']);
+      expect((await store.list({ offset: 3 })).map((t) => t.id)).toEqual(['t1']);
+      expect((await store.listUnfinished('lc')).map((t) => t.id)).toEqual(['t3', 't5']);
+    });
+
+    it('retention - listExpired / markResultDeleted', async () => {
+      await store.insert(newTask('t6', { create_time: 100 }));
+      await store.finish('t6', 'SUCCESS', { result_key: 'k', result_file_oss_file: 'file:///k' }, 500);
+      expect((await store.listExpired(1_000, 10)).map((t) => t.id)).toEqual(['t6']);
+      await store.markResultDeleted('t6', 1_000);
+      expect(await store.listExpired(1_000, 10)).toEqual([]);
+    });
+  });
+}
