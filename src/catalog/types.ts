@@ -1,3 +1,5 @@
+import type { Kysely, Transaction } from 'kysely';
+
 /** File formats an external table may be stored as (DLA/Hive `STORED AS`). */
 export type TableFormat = 'CSV' | 'TEXTFILE' | 'JSON' | 'PARQUET';
 
@@ -60,15 +62,50 @@ export interface TokenRecord {
   readonly createdAt: Date;
 }
 
+/** Which database a catalog runs on. */
+export type CatalogDialect = 'sqlite' | 'postgres';
+
 /**
  * Lakecast's metadata store. Implementations: `sqlite/` (default, a file in the data dir) and `postgres/`
  * (shared by several servers), both over Kysely with the same numbered migrations in `migrations/`.
- * Create methods throw LC_CATALOG_EXISTS on a duplicate unless `ifNotExists`; drop methods throw
- * LC_CATALOG_NOT_FOUND unless `ifExists`.
+ * Create methods throw LC_CATALOG_SCHEMA_EXISTS / _TABLE_EXISTS / _USER_EXISTS on a duplicate unless
+ * `ifNotExists` (then they return false); drop methods throw LC_CATALOG_DROP_SCHEMA_NOT_FOUND /
+ * _DROP_TABLE_NOT_FOUND / _USER_NOT_FOUND unless `ifExists` (then they return false). Schema and table names
+ * are case-insensitive (stored lower case, as MySQL with lower_case_table_names=1); user names are
+ * case-sensitive as in MySQL. Invalid names throw LC_CATALOG_INVALID_*_NAME; an unreachable or busy
+ * database throws LC_CATALOG_UNAVAILABLE (retryable). Every method resolves only after the change is
+ * durable (SQLite synchronous=FULL, PostgreSQL commit).
  */
 export interface Catalog {
-  /** Applies pending migrations. Idempotent; safe when several servers start at once (PostgreSQL). */
+  /**
+   * Which database this catalog runs on, for capabilities that keep their own tables beside the catalog's
+   * and need a dialect-specific statement now and then.
+   */
+  readonly dialect: CatalogDialect;
+  /**
+   * The Kysely instance over the catalog database, for capabilities that keep their own tables in it (async
+   * tasks, the receipts outbox). Their tables come from migrations added to `migrations/index.ts`. On
+   * PostgreSQL every connection's `search_path` is the catalog's schema, so unqualified table names land
+   * there. Typed loosely on purpose: each capability declares its own table types and casts,
+   * e.g. `catalog.db as Kysely<TasksDatabase>`.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: extension point, each capability brings its own table types
+  readonly db: Kysely<any>;
+  /**
+   * Runs `fn` in one database transaction: committed (durably) when `fn` resolves, rolled back when it
+   * throws (the error is rethrown unchanged; connection failures become LC_CATALOG_UNAVAILABLE). Use the
+   * `trx` handle for every statement inside; do not call catalog methods from inside `fn` (on SQLite the
+   * single connection is held by the transaction and they would wait for it forever).
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: see `db`
+  transaction<T>(fn: (trx: Transaction<any>) => Promise<T>): Promise<T>;
+
+  /**
+   * Applies pending migrations. Idempotent; safe when several servers start at once (PostgreSQL: an advisory
+   * lock serializes them).
+   */
   migrate(): Promise<void>;
+  /** Closes the connection(s). Further calls fail. Idempotent. */
   close(): Promise<void>;
 
   createSchema(
@@ -94,12 +131,23 @@ export interface Catalog {
   updateUser(name: string, changes: { nativeHash?: Buffer; admin?: boolean }): Promise<void>;
   dropUser(name: string, options?: { ifExists?: boolean }): Promise<boolean>;
 
+  /** Adds a privilege (idempotent). The user must exist (LC_CATALOG_USER_NOT_FOUND). */
   grant(grant: GrantRecord): Promise<void>;
+  /**
+   * Removes a privilege. Revoking `ALL` removes every privilege the user holds at that level (as MySQL's
+   * REVOKE ALL). LC_CATALOG_GRANT_NOT_FOUND when nothing was removed.
+   */
   revoke(grant: GrantRecord): Promise<void>;
+  /** Grants of one user (or all), ordered by user, schema, privilege. */
   listGrants(user?: string): Promise<GrantRecord[]>;
 
+  /** Stores a token (its hash only). The user must exist (LC_CATALOG_USER_NOT_FOUND). */
   createToken(token: Omit<TokenRecord, 'createdAt'>): Promise<void>;
+  /** The token whose SHA-256 hex is `tokenHash`, or null (also for malformed hashes). */
   findTokenByHash(tokenHash: string): Promise<TokenRecord | null>;
+  /** Tokens of one user (or all), oldest first. */
+  listTokens(user?: string): Promise<TokenRecord[]>;
+  /** Deletes a token; a missing id is not an error. */
   deleteToken(id: string): Promise<void>;
 
   /** Small key/value settings (e.g. `initialized`). */
