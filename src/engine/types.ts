@@ -11,6 +11,8 @@ export interface QueryOptions {
   readonly progressIntervalMs?: number;
   /** Positional parameters for `?` / `$1` placeholders. */
   readonly params?: readonly Cell[];
+  /** Schema unqualified table names resolve in (the MySQL session's current database); default `main`. */
+  readonly defaultSchema?: string;
 }
 
 /** Per-query statistics, final once `batches` has ended. */
@@ -18,7 +20,12 @@ export interface QueryStats {
   rowsReturned: number;
   /** Rows read by table scans. */
   scannedRows: number;
-  /** Bytes read from files and object storage (what DLA billed as `scanned_data_bytes`). */
+  /**
+   * Bytes of the files the query's table scans opened (what DLA billed as `scanned_data_bytes`): the sizes
+   * of the files each scan's file pattern matches, scaled by files read / files matched when partition
+   * pruning skipped some. Whole-file sizes: Parquet column pruning is not subtracted. 0 for queries that
+   * read no files.
+   */
   scannedBytes: number;
   elapsedMs: number;
 }
@@ -30,6 +37,8 @@ export interface EngineResult {
   readonly batches: AsyncIterable<RowBatch>;
   /** Statistics so far; final after `batches` ends. */
   stats(): QueryStats;
+  /** Interrupts the query; a pending or later `next()` of `batches` throws LC_CANCELLED. */
+  cancel(): void;
 }
 
 /** What the sandbox needs to know about a user statement, from the engine's own parser. */
@@ -55,7 +64,7 @@ export interface Engine {
   query(sql: string, options?: QueryOptions): Promise<EngineResult>;
   /** Result columns of a query without running it (for COM_STMT_PREPARE), and its parameter count. */
   describe(sql: string): Promise<{ columns: readonly ColumnMeta[]; paramCount: number }>;
-  /** Parses a statement without running it. Throws LC_SQL_SYNTAX on a parse error. */
+  /** Parses a statement without running it. Throws LC_ENGINE_SYNTAX on a parse error. */
   analyze(sql: string): Promise<StatementAnalysis>;
   /** Runs trusted, internal SQL (schema/view DDL, demo data generation). Never call with user text. */
   exec(sql: string): Promise<void>;

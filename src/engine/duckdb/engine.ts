@@ -1,0 +1,362 @@
+import { mkdirSync, realpathSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { blobValue, type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import type { TableDefinition } from '../../catalog/types.js';
+import {
+  type Cell,
+  CommonErrors,
+  LakecastError,
+  type Logger,
+  type RowBatch,
+  silentLogger,
+} from '../../shared/index.js';
+import { EngineErrors, toEngineError } from '../errors.js';
+import type { Engine, EngineResult, QueryOptions, QueryStats, StatementAnalysis } from '../types.js';
+import { walkStatements } from './analyze.js';
+import { columnMeta, columnReader, convertChunk } from './convert.js';
+import { hasDataFiles, ident, listPartitions, literal, tableSelectSql } from './lake.js';
+import { ConnectionPool, type PooledConnection } from './pool.js';
+import { patternBytes, readProfile } from './profile.js';
+
+export const DEFAULT_MEMORY_LIMIT = '75%';
+export const DEFAULT_POOL_SIZE = 8;
+export const DEFAULT_PROGRESS_INTERVAL_MS = 250;
+
+/** Options of {@link createDuckDbEngine}. */
+export interface DuckDbEngineOptions {
+  /** Lakecast's data dir; the engine keeps its temp (spill) folder in `<dataDir>/engine/tmp`. */
+  readonly dataDir: string;
+  /** DuckDB `memory_limit`: `4GB`, `512MiB`, or a share of RAM such as `75%` (default). */
+  readonly memoryLimit?: string;
+  /** Worker threads; 0 or undefined = one per core. */
+  readonly threads?: number;
+  /** Connections, i.e. queries that run at once; more wait in line (default 8). */
+  readonly poolSize?: number;
+  /**
+   * Defense in depth for the SQL sandbox. When given, DuckDB runs with `enable_external_access=false` and
+   * `allowed_directories` = these folders plus the engine's temp folder, extensions cannot be installed or
+   * auto-loaded, and the configuration is locked: no statement can read or write files elsewhere or
+   * change these settings. Table locations must lie inside these folders (give the lake roots and the S3
+   * cache folder). When undefined, file access is unrestricted (tests, trusted embedding).
+   */
+  readonly allowedDirectories?: readonly string[];
+  readonly logger?: Logger;
+}
+
+/** Parses `75%` into bytes of this machine's RAM, keeping absolute sizes as they are. */
+export function resolveMemoryLimit(limit: string): string {
+  const m = /^(\d+(?:\.\d+)?)\s*%$/.exec(limit.trim());
+  if (!m) return limit.replace(/\s+/g, '');
+  const mib = Math.max(64, Math.floor((os.totalmem() * Number(m[1])) / 100 / 1024 / 1024));
+  return `${mib}MiB`;
+}
+
+/** The DuckDB engine with its lake-table extensions. */
+export interface DuckDbEngine extends Engine {
+  /** Creates a schema (DuckDB schema) if missing. */
+  ensureSchema(name: string): Promise<void>;
+  /** Drops a schema and every view in it. */
+  dropSchema(name: string): Promise<void>;
+  /**
+   * Creates or replaces the view `schema.name` over the table's files under `localDir` (see
+   * lake.ts `tableSelectSql`). Call again after files appeared in a folder that was empty, since an empty
+   * folder is registered as an empty SELECT.
+   */
+  registerTable(def: TableDefinition, localDir: string): Promise<void>;
+  unregisterTable(schema: string, name: string): Promise<void>;
+  /** Hive partition folders of a table (MSCK REPAIR TABLE, SHOW PARTITIONS). */
+  listPartitions(localDir: string, partitionColumns: readonly string[]): ReturnType<typeof listPartitions>;
+  /** Folders DuckDB may read (empty when unrestricted). */
+  readonly allowedDirectories: readonly string[];
+}
+
+function toDuckValue(cell: Cell): DuckDBValue {
+  if (cell instanceof Uint8Array) return blobValue(cell);
+  return cell;
+}
+
+/**
+ * Starts an in-memory DuckDB instance with a pool of connections. Each query gets a connection of its own,
+ * so `interrupt()` stops only it. See {@link DuckDbEngineOptions}.
+ */
+export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
+  const logger = options.logger ?? silentLogger();
+  const dataDir = path.resolve(options.dataDir);
+  const tmpDir = path.join(dataDir, 'engine', 'tmp');
+  rmSync(tmpDir, { recursive: true, force: true });
+  mkdirSync(tmpDir, { recursive: true });
+  const poolSize = Math.max(1, options.poolSize ?? DEFAULT_POOL_SIZE);
+
+  const config: Record<string, string> = {
+    memory_limit: resolveMemoryLimit(options.memoryLimit ?? DEFAULT_MEMORY_LIMIT),
+    temp_directory: tmpDir,
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+    allow_community_extensions: 'false',
+  };
+  if (options.threads && options.threads > 0) config.threads = String(options.threads);
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(':memory:', config);
+  } catch (err) {
+    throw new LakecastError(CommonErrors.INTERNAL, `cannot start DuckDB: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+
+  const connections: PooledConnection[] = [];
+  for (let i = 0; i < poolSize; i++) {
+    const connection = await instance.connect();
+    const profileFile = path.join(tmpDir, `profile-${i}.json`);
+    await connection.run(`SET enable_profiling = 'json'`);
+    await connection.run(`SET profiling_output = ${literal(profileFile)}`);
+    connections.push({ id: i, connection, profileFile, schema: 'main' });
+  }
+  const admin = await instance.connect();
+  const allowed = (options.allowedDirectories ?? []).map((d) => {
+    const abs = path.resolve(d);
+    mkdirSync(abs, { recursive: true });
+    return realpathSync(abs).replace(/\/?$/, '/');
+  });
+  if (options.allowedDirectories) {
+    const list = [...allowed, `${realpathSync(tmpDir)}/`].map(literal).join(', ');
+    await admin.run(`SET allowed_directories = [${list}]`);
+    await admin.run('SET enable_external_access = false');
+    await admin.run('SET lock_configuration = true');
+  }
+  const pool = new ConnectionPool(connections);
+
+  const hidePaths = new Map<string, string>([
+    [tmpDir, '<engine-tmp>'],
+    [dataDir, '<data-dir>'],
+  ]);
+  const fail = (err: unknown) => toEngineError(err, hidePaths);
+
+  // Trusted DDL runs one statement at a time on its own connection.
+  let adminChain: Promise<unknown> = Promise.resolve();
+  const onAdmin = <T>(work: (c: DuckDBConnection) => Promise<T>): Promise<T> => {
+    const next = adminChain.then(() => work(admin));
+    adminChain = next.catch(() => undefined);
+    return next.catch((err) => {
+      throw fail(err);
+    });
+  };
+
+  let closed = false;
+
+  async function query(sql: string, opts: QueryOptions = {}): Promise<EngineResult> {
+    const started = performance.now();
+    const pooled = await pool.acquire(opts.signal);
+    const conn = pooled.connection;
+    const stats: QueryStats = { rowsReturned: 0, scannedRows: 0, scannedBytes: 0, elapsedMs: 0 };
+    let reason: 'cancel' | 'timeout' | 'closed' | null = null;
+    let released = false;
+    const timers: NodeJS.Timeout[] = [];
+    const interrupt = (why: 'cancel' | 'timeout' | 'closed') => {
+      if (released || reason) return;
+      reason = why;
+      conn.interrupt();
+    };
+    const onAbort = () => interrupt('cancel');
+    const release = () => {
+      if (released) return;
+      released = true;
+      for (const t of timers) clearTimeout(t);
+      opts.signal?.removeEventListener('abort', onAbort);
+      stats.elapsedMs = performance.now() - started;
+      pool.release(pooled);
+    };
+    const mapError = (err: unknown) => {
+      if (reason === 'timeout') {
+        return new LakecastError(CommonErrors.TIMEOUT, `query timed out after ${opts.timeoutMs} ms`, {
+          cause: err,
+        });
+      }
+      if (reason === 'cancel')
+        return new LakecastError(CommonErrors.CANCELLED, 'query was cancelled', { cause: err });
+      return fail(err);
+    };
+
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.timeoutMs && opts.timeoutMs > 0)
+      timers.push(setTimeout(() => interrupt('timeout'), opts.timeoutMs));
+    if (opts.onProgress) {
+      const every = opts.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;
+      const onProgress = opts.onProgress;
+      let last = -1;
+      const tick = () => {
+        if (released) return;
+        const p = conn.progress.percentage;
+        if (p >= 0 && p !== last) {
+          last = p;
+          try {
+            onProgress(Math.min(100, p));
+          } catch (err) {
+            logger.warn({ err }, 'onProgress callback threw');
+          }
+        }
+        timers.push(setTimeout(tick, every));
+      };
+      timers.push(setTimeout(tick, every));
+    }
+
+    let result: Awaited<ReturnType<DuckDBConnection['stream']>>;
+    try {
+      if (opts.signal?.aborted) interrupt('cancel');
+      if (reason) throw new Error('INTERRUPT Error: Interrupted!');
+      const schema = opts.defaultSchema ?? 'main';
+      if (pooled.schema !== schema) {
+        await conn.run(`SET schema = ${literal(schema)}`);
+        pooled.schema = schema;
+      }
+      result = await conn.stream(sql, opts.params?.map(toDuckValue));
+    } catch (err) {
+      release();
+      throw mapError(err);
+    }
+
+    const names = result.deduplicatedColumnNames();
+    const types = result.columnTypes();
+    const columns = names.map((name, i) => columnMeta(name, types[i]));
+    const readers = types.map(columnReader);
+    let iterated = false;
+
+    async function* batches(): AsyncGenerator<RowBatch> {
+      if (iterated) throw new LakecastError(CommonErrors.INTERNAL, 'result batches can be iterated once');
+      iterated = true;
+      let done = false;
+      try {
+        for (;;) {
+          if (reason) throw new Error('INTERRUPT Error: Interrupted!');
+          const chunk = await result.fetchChunk();
+          if (!chunk || chunk.rowCount === 0) break;
+          const rows = convertChunk(chunk, readers);
+          stats.rowsReturned += rows.length;
+          yield rows;
+        }
+        done = true;
+        const scan = await readProfile(pooled.profileFile);
+        if (scan) {
+          stats.scannedRows = scan.rows;
+          let bytes = 0;
+          for (const f of scan.files) bytes += await patternBytes(f.pattern, f.filesRead);
+          stats.scannedBytes = bytes;
+        }
+      } catch (err) {
+        throw mapError(err);
+      } finally {
+        if (!done && !released) {
+          // Consumer stopped early (break/return) or an error: stop DuckDB's work before reuse.
+          if (!reason) reason = 'cancel';
+          conn.interrupt();
+          try {
+            await result.fetchChunk();
+          } catch {
+            // expected: interrupted
+          }
+        }
+        release();
+      }
+    }
+
+    return {
+      columns,
+      batches: batches(),
+      stats: () => ({ ...stats, elapsedMs: released ? stats.elapsedMs : performance.now() - started }),
+      cancel: () => interrupt('cancel'),
+    };
+  }
+
+  async function describe(sql: string) {
+    const pooled = await pool.acquire();
+    try {
+      const prepared = await pooled.connection.prepare(sql);
+      try {
+        const columns = [];
+        for (let i = 0; i < prepared.columnCount; i++) {
+          columns.push(columnMeta(prepared.columnName(i), prepared.columnType(i)));
+        }
+        return { columns, paramCount: prepared.parameterCount };
+      } finally {
+        prepared.destroySync();
+      }
+    } catch (err) {
+      throw fail(err);
+    } finally {
+      pool.release(pooled);
+    }
+  }
+
+  async function analyze(sql: string): Promise<StatementAnalysis> {
+    const pooled = await pool.acquire();
+    const conn = pooled.connection;
+    try {
+      let statementCount: number;
+      try {
+        statementCount = (await conn.extractStatements(sql)).count;
+      } catch (err) {
+        throw new LakecastError(EngineErrors.ENGINE_SYNTAX, cleanParserMessage(err), { cause: err });
+      }
+      const reader = await conn.runAndReadAll('SELECT json_serialize_sql(?::VARCHAR)', [sql]);
+      const text = String(reader.getRows()[0][0]);
+      const ast = JSON.parse(text) as {
+        error: boolean;
+        error_type?: string;
+        error_message?: string;
+        statements?: unknown[];
+      };
+      if (ast.error) {
+        if (ast.error_type === 'parser') {
+          throw new LakecastError(EngineErrors.ENGINE_SYNTAX, ast.error_message ?? 'syntax error');
+        }
+        // Not a SELECT-type statement: nothing to walk; the sandbox refuses non-queries anyway.
+        return { statementCount, isQuery: false, tables: [], tableFunctions: [], functions: [] };
+      }
+      const found = walkStatements((ast.statements ?? []) as Parameters<typeof walkStatements>[0]);
+      return { statementCount, isQuery: statementCount === 1, ...found };
+    } catch (err) {
+      throw fail(err);
+    } finally {
+      pool.release(pooled);
+    }
+  }
+
+  return {
+    allowedDirectories: allowed,
+    query,
+    describe,
+    analyze,
+    exec: (sql) => onAdmin(async (c) => void (await c.run(sql))),
+    ensureSchema: (name) =>
+      onAdmin(async (c) => void (await c.run(`CREATE SCHEMA IF NOT EXISTS ${ident(name)}`))),
+    dropSchema: (name) =>
+      onAdmin(async (c) => void (await c.run(`DROP SCHEMA IF EXISTS ${ident(name)} CASCADE`))),
+    async registerTable(def, localDir) {
+      const dir = path.resolve(localDir);
+      const select = tableSelectSql(def, dir, await hasDataFiles(def, dir));
+      await onAdmin(async (c) => {
+        await c.run(`CREATE SCHEMA IF NOT EXISTS ${ident(def.schema)}`);
+        await c.run(`CREATE OR REPLACE VIEW ${ident(def.schema)}.${ident(def.name)} AS ${select}`);
+      });
+    },
+    unregisterTable: (schema, name) =>
+      onAdmin(async (c) => void (await c.run(`DROP VIEW IF EXISTS ${ident(schema)}.${ident(name)}`))),
+    listPartitions,
+    async close() {
+      if (closed) return;
+      closed = true;
+      pool.close();
+      for (const c of pool.all) c.connection.interrupt();
+      await adminChain;
+      for (const c of pool.all) c.connection.closeSync();
+      admin.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+function cleanParserMessage(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.replace(/^Parser Error:\s*/, '');
+}

@@ -1,0 +1,17 @@
+/** The embedded DuckDB engine. */
+export {
+  createDuckDbEngine,
+  DEFAULT_MEMORY_LIMIT,
+  DEFAULT_POOL_SIZE,
+  DEFAULT_PROGRESS_INTERVAL_MS,
+  type DuckDbEngine,
+  type DuckDbEngineOptions,
+  resolveMemoryLimit,
+} from './engine.js';
+export {
+  duckType,
+  HIVE_TEXTFILE_DELIMITER,
+  listPartitions,
+  type PartitionInfo,
+  tableSelectSql,
+} from './lake.js';
