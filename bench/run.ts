@@ -1,0 +1,35 @@
+/**
+ * Benchmark runner: `npm run bench -- <name> [more names]` imports `bench/<name>.ts`, calls its `run()`,
+ * prints the summary it returns and writes it with machine facts to `bench/results/<name>.json`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+if (names.length === 0) {
+  console.error('usage: npm run bench -- <name>   (engine, tasks, hub, …: the files in bench/)');
+  process.exit(2);
+}
+
+for (const name of names) {
+  if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`bad benchmark name ${name}`);
+  const mod = (await import(path.join(here, `${name}.ts`))) as { run: () => Promise<unknown> };
+  console.log(`\n### benchmark ${name}`);
+  const started = new Date();
+  const result = await mod.run();
+  const record = {
+    benchmark: name,
+    startedAt: started.toISOString(),
+    durationS: (Date.now() - started.getTime()) / 1000,
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    result,
+  };
+  mkdirSync(path.join(here, 'results'), { recursive: true });
+  const file = path.join(here, 'results', `${name}.json`);
+  writeFileSync(file, `${JSON.stringify(record, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+  console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);
+}
+process.exit(0);

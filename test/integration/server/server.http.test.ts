@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, TEST_ROOT_PASSWORD, type TestServer } from '../../helpers/server.js';
+
+describe('server - HTTP API', () => {
+  let server: TestServer;
+  let base: string;
+  const basic = (user: string, pw: string) => `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}`;
+  const root = basic('root', TEST_ROOT_PASSWORD);
+  const sql = (body: unknown, auth = root) =>
+    fetch(`${base}/v1/sql`, {
+      method: 'POST',
+      headers: { authorization: auth, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  beforeAll(async () => {
+    server = await startTestServer({ demo: true });
+    base = `http://127.0.0.1:${server.httpPort}`;
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('healthz answers without auth', async () => {
+    const res = await fetch(`${base}/healthz`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { status: string }).status).toBe('ok');
+  });
+
+  it('POST /v1/sql streams JSON with typed columns', async () => {
+    const res = await sql({ sql: 'SELECT status, count(*) AS n FROM demo.orders GROUP BY status ORDER BY status' });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { columns: { name: string; type: string }[]; rows: unknown[][]; rowCount: number };
+    expect(body.columns).toEqual([
+      { name: 'status', type: 'VARCHAR' },
+      { name: 'n', type: 'BIGINT' },
+    ]);
+    expect(body.rowCount).toBe(5);
+    expect(body.rows.reduce((s, r) => s + Number(r[1]), 0)).toBe(200000);
+  });
+
+  it('POST /v1/sql with ndjson and a current database', async () => {
+    const res = await sql({ sql: 'SELECT id, name FROM test_table1 ORDER BY id', database: 'demo', format: 'ndjson' });
+    expect(res.headers.get('content-type')).toContain('application/x-ndjson');
+    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0].columns.map((c: { name: string }) => c.name)).toEqual(['id', 'name']);
+    expect(lines.slice(1)).toEqual([
+      [1, 'lakecast'],
+      [2, 'data lake analytics'],
+    ]);
+  });
+
+  it('wrong or missing credentials get 401 LC_HTTP_AUTH_REQUIRED', async () => {
+    for (const auth of [basic('root', 'nope'), basic('ghost', 'x'), 'Bearer lc_forged', '']) {
+      const res = await sql({ sql: 'SELECT 1' }, auth);
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('LC_HTTP_AUTH_REQUIRED');
+    }
+  });
+
+  it('bad bodies and bad SQL get clear errors with stable codes', async () => {
+    const noSql = await sql({ query: 'SELECT 1' });
+    expect(noSql.status).toBe(400);
+    expect(((await noSql.json()) as { error: { code: string } }).error.code).toBe('LC_HTTP_BAD_BODY');
+    const garbage = await sql({ sql: 'SELEC FROM WHERE' });
+    expect(garbage.status).toBe(400);
+    expect(((await garbage.json()) as { error: { errno: number } }).error.errno).toBe(1064);
+    const unknown = await sql({ sql: 'SELECT * FROM demo.nope' });
+    expect(((await unknown.json()) as { error: { errno: number } }).error.errno).toBe(1146);
+    const notJson = await fetch(`${base}/v1/sql`, {
+      method: 'POST',
+      headers: { authorization: root, 'content-type': 'application/json' },
+      body: '{"sql": ',
+    });
+    expect(notJson.status).toBe(400);
+    const huge = await sql({ sql: `SELECT '${'x'.repeat(2 * 1024 * 1024)}'` });
+    expect(huge.status).toBe(400);
+  });
+
+  it('GET /metrics is Prometheus text and needs auth', async () => {
+    expect((await fetch(`${base}/metrics`)).status).toBe(401);
+    const res = await fetch(`${base}/metrics`, { headers: { authorization: root } });
+    const text = await res.text();
+    expect(text).toContain('lakecast_queries_total');
+    expect(text).toContain('lakecast_query_duration_seconds_bucket');
+  });
+
+  it('GET /openapi.json describes /v1/sql', async () => {
+    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toContain('/v1/sql');
+  });
+});

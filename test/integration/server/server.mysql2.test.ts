@@ -1,0 +1,84 @@
+import mysql from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, TEST_ROOT_PASSWORD, type TestServer } from '../../helpers/server.js';
+
+describe('server - mysql2 driver', () => {
+  let server: TestServer;
+  let conn: mysql.Connection;
+
+  beforeAll(async () => {
+    server = await startTestServer({ demo: true });
+    conn = await mysql.createConnection({
+      host: '127.0.0.1',
+      port: server.mysqlPort,
+      user: 'root',
+      password: TEST_ROOT_PASSWORD,
+      database: 'demo',
+      supportBigNumbers: true,
+    });
+  });
+  afterAll(async () => {
+    await conn?.end();
+    await server?.stop();
+  });
+
+  it('query returns typed values', async () => {
+    const [rows] = await conn.query(
+      'SELECT order_id, amount, order_date, status FROM orders WHERE order_id = 7',
+    );
+    const row = (rows as Record<string, unknown>[])[0];
+    expect(Number(row.order_id)).toBe(7);
+    expect(typeof row.amount).toBe('string');
+    expect(row.order_date).toBeInstanceOf(Date);
+    expect(typeof row.status).toBe('string');
+  });
+
+  it('execute (prepared statement) binds parameters safely', async () => {
+    const [rows] = await conn.execute('SELECT id, name FROM test_table1 WHERE id = ? OR name = ?', [
+      2,
+      "x' OR '1'='1",
+    ]);
+    expect(rows).toEqual([{ id: 2, name: 'data lake analytics' }]);
+  });
+
+  it('users, grants and the per-schema sandbox', async () => {
+    await conn.query("CREATE USER 'analyst' IDENTIFIED BY 'analyst-pw'");
+    const analyst = await mysql.createConnection({
+      host: '127.0.0.1',
+      port: server.mysqlPort,
+      user: 'analyst',
+      password: 'analyst-pw',
+    });
+    try {
+      await expect(analyst.query('SELECT count(*) FROM demo.orders')).rejects.toMatchObject({ errno: expect.any(Number) });
+      await conn.query("GRANT SELECT ON demo.* TO 'analyst'");
+      const [rows] = await analyst.query('SELECT count(*) AS n FROM demo.orders');
+      expect(Number((rows as { n: unknown }[])[0].n)).toBe(200000);
+      await expect(analyst.query("CREATE USER 'x' IDENTIFIED BY 'y'")).rejects.toMatchObject({ errno: 1227 });
+    } finally {
+      await analyst.end();
+    }
+    await expect(
+      mysql.createConnection({ host: '127.0.0.1', port: server.mysqlPort, user: 'analyst', password: 'wrong' }),
+    ).rejects.toMatchObject({ errno: 1045 });
+  });
+
+  it('a client that disconnects cancels its running query and the server keeps serving', async () => {
+    const victim = await mysql.createConnection({
+      host: '127.0.0.1',
+      port: server.mysqlPort,
+      user: 'root',
+      password: TEST_ROOT_PASSWORD,
+    });
+    const pending = victim
+      .query('SELECT count(*) FROM range(100000000000) a')
+      .catch((err: unknown) => err);
+    await new Promise((r) => setTimeout(r, 300));
+    victim.destroy();
+    await pending;
+    const started = Date.now();
+    const [rows] = await conn.query('SELECT 1 AS one');
+    expect(rows).toEqual([{ one: 1 }]);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
