@@ -1,0 +1,23 @@
+/** The hub: a durable DataHub-style log (projects → topics → shards), embedded or on NATS JetStream. */
+
+export { HubCore, type HubCoreOptions } from './core.js';
+export {
+  DEFAULT_EMBEDDED_HUB_OPTIONS,
+  type DurabilityPolicy,
+  EmbeddedHub,
+  type EmbeddedHubOptions,
+  openEmbeddedHub,
+} from './embedded.js';
+export { HubErrors, hubError } from './errors.js';
+export { assignShards } from './groups.js';
+export { JsonFileMetadataStore } from './model/json-metadata-store.js';
+export type {
+  HubMetadata,
+  HubMetadataStore,
+  ProjectMeta,
+  SubscriptionMeta,
+  TopicMeta,
+} from './model/metadata.js';
+export { fnv1a32, shardForKey } from './model/partition.js';
+export type { OffsetStore, TopicStorage } from './storage.js';
+export * from './types.js';
