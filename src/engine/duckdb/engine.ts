@@ -111,6 +111,9 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
     const profileFile = path.join(tmpDir, `profile-${i}.json`);
     await connection.run(`SET enable_profiling = 'json'`);
     await connection.run(`SET profiling_output = ${literal(profileFile)}`);
+    // Progress is only tracked with the progress bar on; printing it stays off.
+    await connection.run('SET enable_progress_bar = true');
+    await connection.run('SET enable_progress_bar_print = false');
     connections.push({ id: i, connection, profileFile, schema: 'main' });
   }
   const admin = await instance.connect();
@@ -216,7 +219,7 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
       throw mapError(err);
     }
 
-    const names = result.deduplicatedColumnNames();
+    const names = result.columnNames(); // MySQL keeps duplicate names as written
     const types = result.columnTypes();
     const columns = names.map((name, i) => columnMeta(name, types[i]));
     const readers = types.map(columnReader);
