@@ -60,6 +60,8 @@ export interface MysqlServerOptions {
   readonly maxPacketBytes?: number;
   /** Sent in the handshake and as @@version. */
   readonly serverVersion?: string;
+  /** Idle connections are closed after this many seconds (wait_timeout; default 28800; 0 disables). */
+  readonly waitTimeoutSeconds?: number;
 }
 
 /** Live view of a connection for SHOW PROCESSLIST / KILL. */

@@ -1,0 +1,315 @@
+import type net from 'node:net';
+import tls from 'node:tls';
+import { CommonErrors, LakecastError, toLakecastError } from '../shared/index.js';
+import { PacketFramer } from './codec/framer.js';
+import { PacketWriter } from './codec/packet-writer.js';
+import { Capability, ServerStatus } from './constants.js';
+import { MysqlProtocolErrors } from './errors.js';
+import type { MysqlServerEvents } from './events.js';
+import type { ResolvedMysqlServerOptions } from './options.js';
+import { writeEof } from './packets/eof.js';
+import { writeErr } from './packets/err.js';
+import { writeOk } from './packets/ok.js';
+import { isSslRequest } from './packets/ssl-request.js';
+import type { ParamType } from './packets/stmt-execute.js';
+import type { ConnectionInfo, ConnectionState, ProtocolSession } from './types.js';
+
+/** One received packet payload with the sequence id of its (last) physical packet. */
+export interface Packet {
+  readonly payload: Buffer;
+  readonly seq: number;
+}
+
+/** A statement prepared on one connection (COM_STMT_PREPARE). */
+export interface PreparedStatement {
+  readonly id: number;
+  readonly sql: string;
+  readonly paramCount: number;
+  /** Parameter types bound by the last execute that sent them (remembered across executes). */
+  types: ParamType[] | null;
+  /** COM_STMT_SEND_LONG_DATA chunks per parameter index. */
+  longData: Map<number, Buffer[]>;
+  longDataBytes: number;
+}
+
+/** What a connection needs from its server. */
+export interface ConnectionContext {
+  readonly options: ResolvedMysqlServerOptions;
+  readonly secureContext: tls.SecureContext | null;
+  emit<K extends keyof MysqlServerEvents>(event: K, payload: MysqlServerEvents[K]): void;
+  closed(conn: Connection): void;
+}
+
+/** Inbox length above which the socket is paused (a client flooding commands cannot grow memory). */
+const INBOX_HIGH_WATER = 32;
+
+/**
+ * The transport half of one client connection: framing, sequence ids, buffered writes with backpressure,
+ * TLS upgrade, statement abort and lifecycle. The connection phase lives in handshake.ts, commands in
+ * commands/*.ts.
+ */
+export class Connection {
+  socket: net.Socket;
+  readonly writer = new PacketWriter();
+  framer: PacketFramer;
+  clientCapabilities = 0;
+  statusFlags: number = ServerStatus.AUTOCOMMIT;
+  phase: 'handshake' | 'command' = 'handshake';
+  closed = false;
+  tls = false;
+  info: ConnectionInfo | null = null;
+  session: ProtocolSession | null = null;
+  readonly statements = new Map<number, PreparedStatement>();
+  nextStatementId = 1;
+  command: ConnectionState['command'] = 'Sleep';
+  currentSql: string | null = null;
+  readonly startedAt = new Date();
+  commandStartedAt = new Date();
+  /** Set by kill(queryOnly: false) while a statement runs: close once it has answered. */
+  closeAfterCommand = false;
+  readonly remoteAddress: string;
+  private inbox: Packet[] = [];
+  private waiter: ((p: Packet | null) => void) | null = null;
+  private current: AbortController | null = null;
+
+  constructor(
+    readonly id: number,
+    readonly raw: net.Socket,
+    readonly ctx: ConnectionContext,
+  ) {
+    this.socket = raw;
+    this.remoteAddress = (raw.remoteAddress ?? 'unknown').replace(/^::ffff:/, '');
+    this.framer = this.newFramer();
+    raw.setNoDelay(true);
+    raw.on('data', this.onData);
+    raw.on('error', () => this.destroy());
+    raw.on('close', () => this.destroy());
+  }
+
+  /** True when the client asked for OK packets instead of EOF packets (CLIENT_DEPRECATE_EOF). */
+  get deprecateEof(): boolean {
+    return (this.clientCapabilities & Capability.DEPRECATE_EOF) !== 0;
+  }
+
+  private newFramer(): PacketFramer {
+    const limit =
+      this.phase === 'handshake' ? Math.min(64 * 1024, this.ctx.options.maxPacketBytes) : undefined;
+    return new PacketFramer(
+      (payload, seq) => this.onPacket(payload, seq),
+      (seq) => this.onTooLarge(seq),
+      limit ?? this.ctx.options.maxPacketBytes,
+    );
+  }
+
+  private tlsRequested = false;
+
+  private onData = (chunk: Buffer): void => {
+    this.framer.push(chunk);
+    if (this.tlsRequested && !this.tls && this.ctx.secureContext) this.upgradeTls(this.ctx.secureContext);
+  };
+
+  private onPacket(payload: Buffer, seq: number): boolean {
+    if (this.phase === 'handshake' && !this.tls && this.ctx.secureContext && isSslRequest(payload)) {
+      this.clientCapabilities = payload.readUInt32LE(0);
+      this.tlsRequested = true;
+      return false;
+    }
+    const packet = { payload, seq };
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = null;
+      w(packet);
+    } else {
+      this.inbox.push(packet);
+      if (this.inbox.length >= INBOX_HIGH_WATER) this.socket.pause();
+    }
+    return true;
+  }
+
+  // After SSLRequest the client starts a TLS handshake on the same socket; bytes already received after the
+  // request (the ClientHello) are unshifted so the TLS layer reads them first.
+  private upgradeTls(secureContext: tls.SecureContext): void {
+    const rest = this.framer.remainder;
+    this.raw.removeListener('data', this.onData);
+    this.raw.pause();
+    if (rest.length > 0) this.raw.unshift(rest);
+    const secure = new tls.TLSSocket(this.raw, { isServer: true, secureContext });
+    secure.on('error', () => this.destroy());
+    secure.on('close', () => this.destroy());
+    this.tls = true;
+    this.socket = secure;
+    this.framer = this.newFramer();
+    secure.on('data', this.onData);
+  }
+
+  /** Raises the packet limit from the pre-auth 64 KiB to maxPacketBytes. */
+  enterCommandPhase(): void {
+    this.phase = 'command';
+    this.framer.maxPayload = this.ctx.options.maxPacketBytes;
+  }
+
+  private onTooLarge(seq: number): void {
+    const err = new LakecastError(
+      MysqlProtocolErrors.MYSQL_PACKET_TOO_LARGE,
+      "Got a packet bigger than 'max_allowed_packet' bytes",
+    );
+    if (this.current) {
+      this.abortStatement(err);
+      this.destroy();
+      return;
+    }
+    this.writer.pos = 0;
+    this.writer.seq = (seq + 1) & 0xff;
+    this.sendErrorAndClose(err);
+  }
+
+  /** Writes an ERR packet (with the writer's current sequence id) and ends the connection. */
+  sendErrorAndClose(err: LakecastError): void {
+    writeErr(this.writer, err);
+    if (!this.closed) this.socket.end(this.writer.take());
+    this.inbox = [];
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = null;
+      w(null);
+    }
+  }
+
+  /** Next packet from the client, or null once the connection is closed (or idle past `idleMs`). */
+  nextPacket(idleMs?: number): Promise<Packet | null> {
+    const p = this.inbox.shift();
+    if (p) {
+      if (this.inbox.length < INBOX_HIGH_WATER / 2 && this.socket.isPaused()) this.socket.resume();
+      return Promise.resolve(p);
+    }
+    if (this.closed) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      if (idleMs !== undefined && idleMs > 0) {
+        timer = setTimeout(() => {
+          this.waiter = null;
+          this.writer.pos = 0;
+          this.writer.seq = 0;
+          this.sendErrorAndClose(
+            new LakecastError(
+              MysqlProtocolErrors.MYSQL_IDLE_TIMEOUT,
+              'The client was disconnected by the server because of inactivity.',
+            ),
+          );
+          resolve(null);
+        }, idleMs);
+        timer.unref?.();
+      }
+      this.waiter = (packet) => {
+        if (timer) clearTimeout(timer);
+        resolve(packet);
+      };
+    });
+  }
+
+  /** Writes bytes; resolves when the socket can take more (after 'drain') or the connection closed. */
+  write(buf: Buffer): Promise<void> {
+    if (this.closed || buf.length === 0) return Promise.resolve();
+    if (this.socket.write(buf)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const socket = this.socket;
+      const done = (): void => {
+        socket.removeListener('drain', done);
+        socket.removeListener('close', done);
+        resolve();
+      };
+      socket.on('drain', done);
+      socket.on('close', done);
+    });
+  }
+
+  /** Sends everything encoded in the writer. */
+  flush(): Promise<void> {
+    if (this.writer.length === 0) return Promise.resolve();
+    return this.write(this.writer.take());
+  }
+
+  /** Encodes an ERR packet for any error (non-Lakecast errors become 1105 'internal error'). */
+  writeError(err: unknown): void {
+    writeErr(this.writer, toLakecastError(err));
+  }
+
+  /** Encodes an OK packet with the connection's status flags. */
+  writeOk(
+    fields: { affectedRows?: number; lastInsertId?: number; warnings?: number; info?: string } = {},
+  ): void {
+    writeOk(this.writer, { ...fields, statusFlags: this.statusFlags });
+  }
+
+  /** Encodes the end of a result set: EOF, or OK with header 0xFE under CLIENT_DEPRECATE_EOF. */
+  writeResultTerminator(): void {
+    if (this.deprecateEof) writeOk(this.writer, { statusFlags: this.statusFlags }, 0xfe);
+    else writeEof(this.writer, this.statusFlags);
+  }
+
+  /** Marks a statement as running; its signal aborts on kill or disconnect. */
+  beginStatement(command: ConnectionState['command'], sql: string): AbortSignal {
+    this.current = new AbortController();
+    this.command = command;
+    this.currentSql = sql;
+    this.commandStartedAt = new Date();
+    return this.current.signal;
+  }
+
+  endStatement(): void {
+    this.current = null;
+    this.command = 'Sleep';
+    this.currentSql = null;
+    this.commandStartedAt = new Date();
+  }
+
+  /** Aborts the running statement, if any. */
+  abortStatement(reason: unknown): boolean {
+    if (!this.current || this.current.signal.aborted) return false;
+    this.current.abort(reason);
+    return true;
+  }
+
+  /** KILL [QUERY]: aborts the running statement (ERR 1317); without queryOnly also closes the connection. */
+  kill(queryOnly: boolean): void {
+    const running = this.abortStatement(
+      new LakecastError(CommonErrors.CANCELLED, 'Query execution was interrupted'),
+    );
+    if (queryOnly) return;
+    if (running) {
+      this.closeAfterCommand = true;
+      setTimeout(() => this.destroy(), 1000).unref();
+    } else this.socket.end();
+  }
+
+  /** Tears the connection down once: aborts the statement, wakes waiters, closes the session. */
+  destroy(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.abortStatement(new LakecastError(CommonErrors.CANCELLED, 'client disconnected'));
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = null;
+      w(null);
+    }
+    this.inbox = [];
+    this.socket.destroy();
+    if (this.socket !== this.raw) this.raw.destroy();
+    const session = this.session;
+    this.session = null;
+    if (session) session.close().catch(() => {});
+    this.ctx.closed(this);
+  }
+
+  /** Snapshot for SHOW PROCESSLIST. */
+  state(): ConnectionState | null {
+    if (!this.info) return null;
+    return {
+      ...this.info,
+      command: this.command,
+      currentSql: this.currentSql,
+      startedAt: this.startedAt,
+      commandStartedAt: this.commandStartedAt,
+    };
+  }
+}

@@ -1,0 +1,35 @@
+import type { MysqlServerOptions } from './types.js';
+
+/** max_connections default, as MySQL. */
+export const DEFAULT_MAX_CONNECTIONS = 151;
+/** max_allowed_packet default (64 MiB), as MySQL 8. */
+export const DEFAULT_MAX_PACKET_BYTES = 64 * 1024 * 1024;
+/** Leading `8.0.36` is what GUI tools and drivers parse to pick features. */
+export const DEFAULT_SERVER_VERSION = '8.0.36-Lakecast-0.1.0';
+/** wait_timeout default (8 hours), as MySQL. */
+export const DEFAULT_WAIT_TIMEOUT_SECONDS = 28_800;
+
+/** Options with every default applied. */
+export interface ResolvedMysqlServerOptions extends MysqlServerOptions {
+  readonly maxConnections: number;
+  readonly maxPacketBytes: number;
+  readonly serverVersion: string;
+  readonly waitTimeoutSeconds: number;
+}
+
+/** Applies defaults and validates; returns a frozen object. */
+export function resolveOptions(options: MysqlServerOptions): ResolvedMysqlServerOptions {
+  const resolved: ResolvedMysqlServerOptions = {
+    ...options,
+    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    maxPacketBytes: options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES,
+    serverVersion: options.serverVersion ?? DEFAULT_SERVER_VERSION,
+    waitTimeoutSeconds: options.waitTimeoutSeconds ?? DEFAULT_WAIT_TIMEOUT_SECONDS,
+  };
+  if (!Number.isInteger(resolved.maxConnections) || resolved.maxConnections < 1)
+    throw new RangeError('maxConnections must be a positive integer');
+  if (!Number.isInteger(resolved.maxPacketBytes) || resolved.maxPacketBytes < 1024)
+    throw new RangeError('maxPacketBytes must be an integer >= 1024');
+  if (!(resolved.waitTimeoutSeconds >= 0)) throw new RangeError('waitTimeoutSeconds must be >= 0');
+  return Object.freeze(resolved);
+}
