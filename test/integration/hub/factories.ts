@@ -1,0 +1,29 @@
+import { type EmbeddedHubOptions, type Hub, openEmbeddedHub } from '../../../src/hub/index.js';
+import { tempDir } from '../../helpers/tmp.js';
+import type { HubFactory, HubHandle } from './contract.js';
+
+/** An embedded hub in a fresh temp dir. */
+export function embeddedFactory(name: string, extra: Partial<EmbeddedHubOptions> = {}): HubFactory {
+  return {
+    name,
+    contiguous: true,
+    async open(): Promise<HubHandle> {
+      const tmp = tempDir('lakecast-hub-');
+      let hub: Hub = await openEmbeddedHub({ dir: tmp.dir, retentionCheckMs: 0, ...extra });
+      return {
+        get hub() {
+          return hub;
+        },
+        async reopen() {
+          await hub.close();
+          hub = await openEmbeddedHub({ dir: tmp.dir, retentionCheckMs: 0, ...extra });
+          return hub;
+        },
+        async cleanup() {
+          await hub.close();
+          tmp.cleanup();
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,7 @@
+import { hubContract } from './contract.js';
+import { embeddedFactory } from './factories.js';
+
+hubContract(embeddedFactory('embedded (fsync per batch)', { durability: { mode: 'batch' } }));
+hubContract(
+  embeddedFactory('embedded (fsync every 50 ms)', { durability: { mode: 'interval', intervalMs: 50 } }),
+);
