@@ -81,7 +81,7 @@ export async function openCatalog(
   const location = parseCatalogSpec(urlOrSpec, dataDir, options);
   const driver =
     location.dialect === 'sqlite'
-      ? connectSqlite(location.file)
+      ? openSqliteFile(location.file)
       : connectPostgres(location.url, {
           schema: location.schema,
           poolMax: options.poolMax,
@@ -97,4 +97,19 @@ export async function openCatalog(
     }
   }
   return catalog;
+}
+
+function openSqliteFile(file: string) {
+  try {
+    return connectSqlite(file);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new LakecastError(
+      CatalogErrors.CATALOG_UNAVAILABLE,
+      `cannot open catalog file ${file}: ${reason}`,
+      {
+        cause: err,
+      },
+    );
+  }
 }
