@@ -10,6 +10,8 @@ export const EngineErrors = defineErrors({
   ENGINE_SYNTAX: { errno: 1064, sqlState: '42000', httpStatus: 400 },
   /** A table or view that does not exist. MySQL ER_NO_SUCH_TABLE. */
   ENGINE_NO_SUCH_TABLE: { errno: 1146, sqlState: '42S02', httpStatus: 404 },
+  /** A schema (MySQL database) that does not exist. MySQL ER_BAD_DB_ERROR. */
+  ENGINE_NO_SUCH_SCHEMA: { errno: 1049, sqlState: '42000', httpStatus: 404 },
   /** A column that does not exist. MySQL ER_BAD_FIELD_ERROR. */
   ENGINE_NO_SUCH_COLUMN: { errno: 1054, sqlState: '42S22', httpStatus: 400 },
   /** A value that cannot be converted (cast, date, number parse). MySQL ER_TRUNCATED_WRONG_VALUE. */
@@ -30,9 +32,9 @@ const KIND_RULES: readonly [RegExp, (msg: string) => (typeof EngineErrors)[keyof
   [
     /^Catalog Error:/,
     (m) =>
-      /\b(Table|View|Table Function)? ?with name .* does not exist/i.test(m) && !/Function with name/i.test(m)
-        ? EngineErrors.ENGINE_NO_SUCH_TABLE
-        : /Schema with name .* does not exist/i.test(m)
+      /Schema with name .* does not exist|No catalog \+ schema named/i.test(m)
+        ? EngineErrors.ENGINE_NO_SUCH_SCHEMA
+        : /(Table|View) with name .* does not exist/i.test(m)
           ? EngineErrors.ENGINE_NO_SUCH_TABLE
           : EngineErrors.ENGINE_ERROR,
   ],
@@ -64,7 +66,8 @@ export function toEngineError(
   hidePaths: ReadonlyMap<string, string> = new Map(),
 ): LakecastError {
   if (err instanceof LakecastError) return err;
-  const raw = err instanceof Error ? err.message : String(err);
+  // node-api prefixes some messages with what it was doing.
+  const raw = (err instanceof Error ? err.message : String(err)).replace(/^Failed to [a-z ]+: /, '');
   if (/^INTERRUPT Error:/.test(raw)) {
     return new LakecastError(CommonErrors.CANCELLED, 'query was cancelled', { cause: err });
   }

@@ -114,6 +114,8 @@ export function tableSelectSql(def: TableDefinition, localDir: string, hasFiles:
         // Hive's LazySimpleSerDe has no quoting and writes NULL as \N; DLA's CSV follows RFC 4180.
         textfile ? "quote = '', escape = '', nullstr = '\\N'" : `quote = '"', escape = '"'`,
         'null_padding = true',
+        // Hive ignores fields beyond the declared columns instead of failing the row.
+        ...(textfile ? ['strict_mode = false'] : []),
         hive,
       ];
       reader = `read_csv(${glob}, ${options.join(', ')})`;

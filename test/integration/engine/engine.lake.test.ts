@@ -1,0 +1,247 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TableDefinition } from '../../../src/catalog/types.js';
+import { createDuckDbEngine, type DuckDbEngine } from '../../../src/engine/index.js';
+import { type Cell, LakecastError } from '../../../src/shared/index.js';
+import { tempDir } from '../../helpers/tmp.js';
+
+const tmp = tempDir();
+const lake = path.join(tmp.dir, 'lake');
+const outside = path.join(tmp.dir, 'outside');
+let engine: DuckDbEngine;
+
+function table(
+  partial: Partial<TableDefinition> & Pick<TableDefinition, 'name' | 'format' | 'columns'>,
+): TableDefinition {
+  return {
+    schema: 'sales',
+    partitionColumns: [],
+    location: `file://${path.join(lake, partial.name)}/`,
+    properties: {},
+    owner: 'root',
+    createdAt: new Date(),
+    ...partial,
+  };
+}
+
+async function rows(sql: string, defaultSchema = 'sales'): Promise<Cell[][]> {
+  const r = await engine.query(sql, { defaultSchema });
+  const out: Cell[][] = [];
+  for await (const b of r.batches) out.push(...b);
+  return out;
+}
+
+function write(rel: string, text: string) {
+  const file = path.join(lake, rel);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, text);
+}
+
+beforeAll(async () => {
+  mkdirSync(lake, { recursive: true });
+  mkdirSync(outside, { recursive: true });
+  writeFileSync(path.join(outside, 'secret.csv'), 'a,b\n1,2\n');
+  engine = await createDuckDbEngine({
+    dataDir: path.join(tmp.dir, 'data'),
+    threads: 2,
+    poolSize: 3,
+    allowedDirectories: [lake],
+  });
+  await engine.ensureSchema('sales');
+});
+afterAll(async () => {
+  await engine.close();
+  tmp.cleanup();
+});
+
+describe('lake tables - views over files honouring the DDL', () => {
+  it('lake - CSV with header skip, explicit delimiter and DDL types', async () => {
+    write('orders/part-0.csv', 'id|amount|day\n1|10.50|2026-11-01\n2|3.25|2026-11-02\n');
+    write('orders/part-1.csv', 'id|amount|day\n3|1.00|2026-11-03\n');
+    await engine.registerTable(
+      table({
+        name: 'orders',
+        format: 'CSV',
+        delimiter: '|',
+        properties: { 'skip.header.line.count': '1' },
+        columns: [
+          { name: 'id', type: 'BIGINT' },
+          { name: 'amount', type: 'DECIMAL(10,2)' },
+          { name: 'day', type: 'DATE' },
+        ],
+      }),
+      path.join(lake, 'orders'),
+    );
+    expect(await rows('select * from orders order by id')).toEqual([
+      [1n, '10.50', '2026-11-01'],
+      [2n, '3.25', '2026-11-02'],
+      [3n, '1.00', '2026-11-03'],
+    ]);
+    const r = await engine.query('select sum(amount) from sales.orders');
+    for await (const _ of r.batches) {
+      // drain
+    }
+    expect(r.stats().scannedRows).toBe(3);
+    expect(r.stats().scannedBytes).toBe(
+      Buffer.byteLength('id|amount|day\n1|10.50|2026-11-01\n2|3.25|2026-11-02\n') +
+        Buffer.byteLength('id|amount|day\n3|1.00|2026-11-03\n'),
+    );
+  });
+
+  it('lake - TEXTFILE uses Hive’s \\u0001 delimiter and \\N nulls by default', async () => {
+    write('logs/000000_0', 'a\u0001x,y\u00011\nb\u0001\\N\u00012\n');
+    await engine.registerTable(
+      table({
+        name: 'logs',
+        format: 'TEXTFILE',
+        columns: [
+          { name: 'k', type: 'STRING' },
+          { name: 'v', type: 'STRING' },
+          { name: 'n', type: 'INT' },
+        ],
+      }),
+      path.join(lake, 'logs'),
+    );
+    expect(await rows('select * from logs order by k')).toEqual([
+      ['a', 'x,y', 1],
+      ['b', null, 2],
+    ]);
+  });
+
+  it('lake - JSON lines with DDL types', async () => {
+    write(
+      'events/a.json',
+      '{"id": 1, "name": "x", "ts": "2026-11-22 10:00:00"}\n{"id": 2, "name": "y", "ts": "2026-11-22 11:00:00"}\n',
+    );
+    await engine.registerTable(
+      table({
+        name: 'events',
+        format: 'JSON',
+        columns: [
+          { name: 'id', type: 'INT' },
+          { name: 'name', type: 'VARCHAR(10)' },
+          { name: 'ts', type: 'TIMESTAMP' },
+        ],
+      }),
+      path.join(lake, 'events'),
+    );
+    expect(await rows('select * from events order by id')).toEqual([
+      [1, 'x', '2026-11-22 10:00:00'],
+      [2, 'y', '2026-11-22 11:00:00'],
+    ]);
+  });
+
+  it('lake - Parquet with Hive partitions typed by the DDL, listPartitions', async () => {
+    for (const [dt, base] of [
+      ['2026-11-21', 0],
+      ['2026-11-22', 100],
+    ] as const) {
+      mkdirSync(path.join(lake, 'clicks', `dt=${dt}`), { recursive: true });
+      await engine.exec(
+        `copy (select (range + ${base})::int as id, 'u' || range as user_id from range(10)) to '${path.join(lake, 'clicks', `dt=${dt}`, 'part-0.parquet')}'`,
+      );
+    }
+    const def = table({
+      name: 'clicks',
+      format: 'PARQUET',
+      columns: [
+        { name: 'id', type: 'BIGINT' },
+        { name: 'user_id', type: 'STRING' },
+      ],
+      partitionColumns: [{ name: 'dt', type: 'DATE' }],
+    });
+    await engine.registerTable(def, path.join(lake, 'clicks'));
+    const d = await engine.describe('select * from sales.clicks');
+    expect(d.columns.map((c) => `${c.name}:${c.type}`)).toEqual(['id:BIGINT', 'user_id:VARCHAR', 'dt:DATE']);
+    expect(await rows("select count(*), min(id), max(dt) from clicks where dt = date '2026-11-22'")).toEqual([
+      [10n, 100n, '2026-11-22'],
+    ]);
+    const parts = await engine.listPartitions(path.join(lake, 'clicks'), ['dt']);
+    expect(parts.map((p) => p.spec)).toEqual(['dt=2026-11-21', 'dt=2026-11-22']);
+    expect(parts[0].values).toEqual({ dt: '2026-11-21' });
+  });
+
+  it('lake - an empty location queries as an empty result with the right columns', async () => {
+    mkdirSync(path.join(lake, 'empty'), { recursive: true });
+    const def = table({
+      name: 'empty',
+      format: 'CSV',
+      columns: [
+        { name: 'a', type: 'INT' },
+        { name: 'b', type: 'DECIMAL(5,1)' },
+      ],
+      partitionColumns: [{ name: 'dt', type: 'STRING' }],
+    });
+    await engine.registerTable(def, path.join(lake, 'empty'));
+    const r = await engine.query('select * from sales.empty');
+    expect(r.columns.map((c) => c.type)).toEqual(['INTEGER', 'DECIMAL', 'VARCHAR']);
+    const got: Cell[][] = [];
+    for await (const b of r.batches) got.push(...b);
+    expect(got).toEqual([]);
+    // Files arrive; registering again picks them up.
+    write('empty/dt=x/f.csv', '1,2.5\n');
+    await engine.registerTable(def, path.join(lake, 'empty'));
+    expect(await rows('select * from empty')).toEqual([[1, '2.5', 'x']]);
+  });
+
+  it('lake - unregisterTable and dropSchema remove the views', async () => {
+    await engine.ensureSchema('tmp_s');
+    await engine.registerTable(
+      {
+        ...table({ name: 'logs', format: 'TEXTFILE', columns: [{ name: 'k', type: 'STRING' }] }),
+        schema: 'tmp_s',
+      },
+      path.join(lake, 'logs'),
+    );
+    expect((await rows('select count(*) from tmp_s.logs'))[0][0]).toBe(2n);
+    await engine.unregisterTable('tmp_s', 'logs');
+    await expect(rows('select * from tmp_s.logs')).rejects.toMatchObject({ code: 'LC_ENGINE_NO_SUCH_TABLE' });
+    await engine.dropSchema('tmp_s');
+    await expect(rows('select 1', 'tmp_s')).rejects.toMatchObject({ code: 'LC_ENGINE_NO_SUCH_SCHEMA' });
+  });
+});
+
+describe('sandbox defense in depth - DuckDB itself refuses files outside the allowed folders', () => {
+  const refused = async (sql: string) => {
+    const err = await rows(sql).catch((e: unknown) => e);
+    expect(err, sql).toBeInstanceOf(LakecastError);
+    return err as LakecastError;
+  };
+
+  it('sandbox - reading outside allowed folders is refused', async () => {
+    for (const sql of [
+      "select * from read_csv('/etc/passwd')",
+      `select * from read_csv('${outside}/secret.csv')`,
+      `select * from read_csv('${lake}/../outside/secret.csv')`,
+      "select * from read_text('/proc/self/environ')",
+      "select * from glob('/*')",
+      "select * from '/etc/passwd'",
+    ]) {
+      const e = await refused(sql);
+      expect(['LC_ENGINE_PERMISSION', 'LC_ENGINE_NO_SUCH_TABLE'], sql).toContain(e.code);
+    }
+  });
+
+  it('sandbox - settings are locked and extensions cannot be loaded', async () => {
+    for (const sql of [
+      'set enable_external_access = true',
+      "set allowed_directories = ['/']",
+      "set memory_limit = '100GB'",
+      'load httpfs',
+      'install httpfs',
+      "attach '/tmp/x.db'",
+    ]) {
+      await refused(sql);
+    }
+  });
+
+  it('sandbox - getenv is unavailable', async () => {
+    await refused("select getenv('HOME')");
+  });
+
+  it('sandbox - files inside the allowed folders stay readable', async () => {
+    expect((await rows(`select count(*) from read_csv('${lake}/orders/*.csv', delim='|')`))[0][0]).toBe(3n);
+    expect(engine.allowedDirectories).toEqual([`${lake}/`]);
+  });
+});
