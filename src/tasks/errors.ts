@@ -1,0 +1,22 @@
+import { defineErrors } from '../shared/index.js';
+
+/**
+ * Errors of async tasks (documented in docs/tasks.md). `TASK_NOT_FOUND` uses MySQL's ER_NO_SUCH_THREAD (1094)
+ * as `KILL` of an unknown id does in MySQL; it is also what a user gets for another user's task, so ids of
+ * others' tasks are not revealed.
+ */
+export const TaskErrors = defineErrors({
+  TASK_NOT_FOUND: { errno: 1094, sqlState: 'HY000', httpStatus: 404 },
+  /** KILL of a task that already ended. */
+  TASK_FINISHED: { errno: 1105, sqlState: 'HY000', httpStatus: 409 },
+  /** The same client-token was used by the same user for a different statement. */
+  TASK_TOKEN_REUSED: { errno: 1105, sqlState: 'HY000', httpStatus: 409 },
+  /** The task ended without a result file (failed, cancelled, result expired) or is not finished yet. */
+  TASK_NO_RESULT: { errno: 1105, sqlState: 'HY000', httpStatus: 409 },
+  /** ER_NOT_SUPPORTED_YET: e.g. `output-format=parquet` when no Parquet writer is configured. */
+  TASK_UNSUPPORTED: { errno: 1235, sqlState: '42000', httpStatus: 400 },
+  /** Used as the `message` prefix of tasks ended by recovery (a crash interrupted them). */
+  TASK_INTERRUPTED: { errno: 1105, sqlState: 'HY000', httpStatus: 500 },
+  /** The server is shutting down and takes no new tasks. */
+  TASK_SHUTTING_DOWN: { errno: 1053, sqlState: '08S01', httpStatus: 503, retryable: true },
+});

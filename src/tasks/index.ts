@@ -1,0 +1,9 @@
+/** Async query tasks: durable queue, runner, results in object storage, recovery. See docs/tasks.md. */
+export * from './columns.js';
+export * from './encode.js';
+export * from './errors.js';
+export * from './events.js';
+export * from './fair-queue.js';
+export * from './ids.js';
+export * from './service.js';
+export * from './store/index.js';

@@ -1,0 +1,641 @@
+/**
+ * The async task service: durable submit, a fair bounded queue, the runner (engine → result file), progress,
+ * cancellation, timeouts, retention and recovery after a crash. See docs/tasks.md.
+ */
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { Kysely, Transaction } from 'kysely';
+import type { AuthUser } from '../auth/types.js';
+import type { Engine } from '../engine/types.js';
+import { LakecastError, type Logger, silentLogger } from '../shared/index.js';
+import { type Hints, hintsToEntries, parseHints } from '../sql/hints.js';
+import type { SessionContext } from '../sql/types.js';
+import type { ObjectStore } from '../storage/types.js';
+import { encodeCsv, encodeNdjson } from './encode.js';
+import { TaskErrors } from './errors.js';
+import { TaskEvents } from './events.js';
+import { FairQueue } from './fair-queue.js';
+import { createTaskIdGenerator } from './ids.js';
+import {
+  createTaskStore,
+  type FinishFields,
+  isTerminal,
+  type TaskRecord,
+  type TaskStore,
+  type TasksDatabase,
+  type TerminalStatus,
+} from './store/index.js';
+
+export const DEFAULT_TASK_CONCURRENCY = 4;
+export const DEFAULT_TASK_TIMEOUT_MS = 30 * 60_000;
+export const DEFAULT_RETENTION_DAYS = 7;
+export const DEFAULT_NODE_CODE = 'lc';
+export const DEFAULT_PROGRESS_WRITE_MS = 1_000;
+export const DEFAULT_MAX_ATTEMPTS = 3;
+const SWEEP_INTERVAL_MS = 3_600_000;
+const CANCEL_WAIT_MS = 900;
+
+/** Configuration of {@link createTaskService}. */
+export interface TaskServiceConfig {
+  /** Tasks that run at once on this node (default {@link DEFAULT_TASK_CONCURRENCY}). */
+  readonly concurrency?: number;
+  /** Timeout of a task without `query-timeout`, ms; 0 = none (default 30 min). */
+  readonly defaultTimeoutMs?: number;
+  /** Result files older than this many days are deleted by the sweep; 0 = keep forever (default 7). */
+  readonly retentionDays?: number;
+  /** The 2-character `[0-9a-z]` node code inside task ids; also tags rows owned by this node (default `lc`). */
+  readonly nodeCode?: string;
+  /** At most one progress write to the catalog per task per this many ms (default 1000). Events are not throttled. */
+  readonly progressWriteMs?: number;
+  /** A SELECT interrupted by crashes this many times ends as FAILURE instead of running again (default 3). */
+  readonly maxAttempts?: number;
+}
+
+/** What runs one user query exactly as a synchronous query would (the SQL front's `prepareUserQuery`). */
+export type PrepareQuery = (ctx: SessionContext, sql: string) => Promise<{ engineSql: string }>;
+
+/** Writes a Parquet result: the engine's `COPY … TO` or similar. Without it `output-format=parquet` is refused. */
+export type ParquetWriter = (
+  engineSql: string,
+  options: { signal: AbortSignal },
+) => Promise<{
+  body: Readable;
+  stats: () => { rowsReturned: number; scannedRows: number; scannedBytes: number };
+}>;
+
+/** Dependencies of {@link createTaskService}. */
+export interface TaskServiceDeps {
+  /** The catalog (its `db`, migrated with 0002_tasks). */
+  // biome-ignore lint/suspicious/noExplicitAny: the catalog's db is deliberately untyped (see Catalog.db)
+  readonly catalog: { readonly db: Kysely<any> };
+  readonly engine: Pick<Engine, 'query'>;
+  readonly prepare: PrepareQuery;
+  /** Where result files go (`<root>/YYYY/MM/DD/<task id>/result.<ext>`). */
+  readonly resultStore: ObjectStore;
+  readonly config?: TaskServiceConfig;
+  readonly logger?: Logger;
+  /** Epoch ms; default Date.now. */
+  readonly clock?: () => number;
+  /** The user a recovered task runs as (default: `{ name, admin: false }`); null = the user is gone. */
+  readonly resolveUser?: (name: string) => Promise<AuthUser | null>;
+  readonly writeParquet?: ParquetWriter;
+  /**
+   * Runs inside the transaction that ends a task (receipts write their outbox row here). Throwing rolls the
+   * terminal transition back and the task is finished again without the hook.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: the outbox writer brings its own table types
+  readonly onFinishInTx?: (tx: Transaction<any>, task: TaskRecord) => Promise<void>;
+}
+
+/** Who submits: the session's user, database and connection. */
+export type SubmitContext = Pick<SessionContext, 'user' | 'database' | 'connectionId'> &
+  Partial<SessionContext>;
+
+/** Filters of {@link TaskService.list}. */
+export interface TaskListFilter {
+  readonly status?: TaskRecord['status'];
+  readonly limit?: number;
+  /** Admins only: another user's tasks, or `*` for everyone's. Default: the actor's own. */
+  readonly creator?: string;
+}
+
+/** The async task service. */
+export interface TaskService {
+  readonly events: TaskEvents;
+  readonly store: TaskStore;
+  /**
+   * Stores a QUEUED task (durably) and returns its id; the query runs later. `sql` is the full text (hint
+   * included; it becomes `command`). `hints` defaults to the hints parsed from `sql`. With `client-token`, the
+   * same token from the same user returns the first task's id (LC_TASK_TOKEN_REUSED for a different statement).
+   */
+  submit(ctx: SubmitContext, sql: string, hints?: Hints): Promise<string>;
+  /** A task the actor may see (own, or any for admins), else LC_TASK_NOT_FOUND. */
+  get(id: string, actor: AuthUser): Promise<TaskRecord>;
+  /** Tasks the actor may see, newest first (default limit 100, at most 10,000). */
+  list(actor: AuthUser, filter?: TaskListFilter): Promise<TaskRecord[]>;
+  /**
+   * Cancels a QUEUED or RUNNING task: CANCELLED is durable at once, a running engine query is interrupted and
+   * its partial result deleted; resolves within ~1 s with the final row. LC_TASK_FINISHED when already ended.
+   */
+  cancel(id: string, actor: AuthUser): Promise<TaskRecord>;
+  /** Streams the result file of a SUCCESS task to its owner (or an admin). */
+  openResult(
+    id: string,
+    actor: AuthUser,
+  ): Promise<{ task: TaskRecord; body: Readable; contentType: string; fileName: string }>;
+  /** Runs recovery (see docs/tasks.md) and starts the queue and the retention timer. */
+  start(): Promise<{ requeued: number; failed: number }>;
+  /** Deletes expired result files and marks their rows; returns how many. */
+  sweep(): Promise<number>;
+  /**
+   * Stops taking tasks, waits up to `drainMs` (default 5000) for running ones, then interrupts the rest and
+   * leaves them for recovery on the next start.
+   */
+  close(drainMs?: number): Promise<void>;
+  /** Tasks waiting / running on this node. */
+  stats(): { queued: number; running: number };
+}
+
+interface QueueEntry {
+  readonly id: string;
+  readonly ctx: SessionContext;
+  readonly body: string;
+  readonly hints: Hints;
+}
+
+interface Running {
+  readonly controller: AbortController;
+  readonly done: Promise<void>;
+}
+
+/** Why a running task was aborted. */
+type AbortReason = { kind: 'cancel'; by: string } | { kind: 'timeout'; ms: number } | { kind: 'shutdown' };
+
+const IDEMPOTENT = new Set([
+  'SELECT',
+  'WITH',
+  'VALUES',
+  'TABLE',
+  'FROM',
+  'SHOW',
+  'DESCRIBE',
+  'DESC',
+  'EXPLAIN',
+]);
+
+/** The statement's first keyword, upper case, after comments (`SELECT`, `INSERT`, …): the `task_name`. */
+export function statementKind(body: string): string {
+  const stripped = body.replace(/^(\s+|--[^\n]*\n?|#[^\n]*\n?|\/\*[\s\S]*?\*\/|\()+/, '');
+  const m = /^[A-Za-z]+/.exec(stripped);
+  const word = (m?.[0] ?? 'UNKNOWN').toUpperCase();
+  return word === 'WITH' || word === 'VALUES' || word === 'TABLE' || word === 'FROM' ? 'SELECT' : word;
+}
+
+/** True when re-running the statement cannot change anything (safe to run again after a crash). */
+export function isIdempotentKind(kind: string): boolean {
+  return IDEMPOTENT.has(kind);
+}
+
+function pad(n: number, w = 2): string {
+  return String(n).padStart(w, '0');
+}
+
+/** `YYYY/MM/DD/<id>/result.<ext>`, dated by the task's creation (UTC). */
+export function resultKeyOf(id: string, createTime: number, format: string): string {
+  const d = new Date(createTime);
+  const ext = format === 'json' ? 'json' : format === 'parquet' ? 'parquet' : 'csv';
+  return `${pad(d.getUTCFullYear(), 4)}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/${id}/result.${ext}`;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  csv: 'text/csv; charset=utf-8; header=present',
+  json: 'application/x-ndjson; charset=utf-8',
+  parquet: 'application/vnd.apache.parquet',
+};
+
+function errorText(err: unknown): string {
+  if (err instanceof LakecastError) return `${err.code}: ${err.message}`;
+  return 'LC_INTERNAL: internal error';
+}
+
+function visible(task: TaskRecord, actor: AuthUser): boolean {
+  return actor.admin || task.creator_id === actor.name;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}
+
+/** Creates the task service. Call `start()` before submitting (recovery runs there). */
+export function createTaskService(deps: TaskServiceDeps): TaskService {
+  const cfg = deps.config ?? {};
+  const concurrency = Math.max(1, cfg.concurrency ?? DEFAULT_TASK_CONCURRENCY);
+  const defaultTimeoutMs = cfg.defaultTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
+  const retentionDays = cfg.retentionDays ?? DEFAULT_RETENTION_DAYS;
+  const node = cfg.nodeCode ?? DEFAULT_NODE_CODE;
+  const progressWriteMs = cfg.progressWriteMs ?? DEFAULT_PROGRESS_WRITE_MS;
+  const maxAttempts = cfg.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const logger = deps.logger ?? silentLogger();
+  const clock = deps.clock ?? Date.now;
+  const ids = createTaskIdGenerator(node);
+  const store = createTaskStore(deps.catalog.db as Kysely<TasksDatabase>);
+  const events = new TaskEvents();
+  const queue = new FairQueue<QueueEntry>();
+  const running = new Map<string, Running>();
+  let started = false;
+  let closing = false;
+  let sweepTimer: NodeJS.Timeout | undefined;
+  let mppSeq = 0;
+
+  function mppQueryId(now: number): string {
+    const d = new Date(now);
+    mppSeq = (mppSeq + 1) % 100_000;
+    return (
+      `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}_` +
+      `${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}_${pad(mppSeq, 5)}_` +
+      randomBytes(4).toString('hex').slice(0, 5)
+    );
+  }
+
+  async function finish(id: string, status: TerminalStatus, fields: FinishFields): Promise<boolean> {
+    let ok: boolean;
+    try {
+      ok = await store.finish(id, status, fields, clock(), deps.onFinishInTx);
+    } catch (err) {
+      if (!deps.onFinishInTx) throw err;
+      // The hook failed (outbox table missing…): the terminal state must still be recorded.
+      logger.error({ err, task: id }, 'task finish hook failed; finishing without it');
+      ok = await store.finish(id, status, fields, clock());
+    }
+    if (ok) {
+      const event =
+        status === 'SUCCESS' ? 'task:succeeded' : status === 'FAILURE' ? 'task:failed' : 'task:cancelled';
+      if (events.listenerCount(event) > 0) {
+        const task = await store.get(id);
+        if (task)
+          events.emit(event, {
+            id,
+            creator: task.creator_id,
+            status,
+            task,
+            progress: task.progress ?? undefined,
+          });
+      }
+    }
+    return ok;
+  }
+
+  function pump(): void {
+    while (!closing && started && running.size < concurrency && queue.size > 0) {
+      const entry = queue.shift()!;
+      const controller = new AbortController();
+      const done = runTask(entry, controller)
+        .catch((err) => logger.error({ err, task: entry.id }, 'task runner failed'))
+        .finally(() => {
+          running.delete(entry.id);
+          pump();
+        });
+      running.set(entry.id, { controller, done });
+    }
+  }
+
+  async function runTask(entry: QueueEntry, controller: AbortController): Promise<void> {
+    const { id, ctx, body, hints } = entry;
+    const startedAt = clock();
+    if (!(await store.markRunning(id, startedAt, mppQueryId(startedAt)))) return; // cancelled while queued
+    events.emit('task:started', { id, creator: ctx.user.name, status: 'RUNNING', progress: 0 });
+    const signal = controller.signal;
+    const timeoutMs = hints.queryTimeoutSecs !== undefined ? hints.queryTimeoutSecs * 1000 : defaultTimeoutMs;
+    const timer =
+      timeoutMs > 0
+        ? setTimeout(
+            () => controller.abort({ kind: 'timeout', ms: timeoutMs } satisfies AbortReason),
+            timeoutMs,
+          )
+        : undefined;
+    const format = hints.outputFormat ?? 'csv';
+    const task = await store.get(id);
+    const key = resultKeyOf(id, task?.create_time ?? startedAt, format);
+    let lastWrite = 0;
+    let writing = false;
+    const onProgress = (percent: number) => {
+      const p = Math.max(0, Math.min(100, percent));
+      events.emit('task:progress', { id, creator: ctx.user.name, status: 'RUNNING', progress: p });
+      const now = clock();
+      if (writing || now - lastWrite < progressWriteMs) return;
+      lastWrite = now;
+      writing = true;
+      store
+        .updateProgress(id, p, now)
+        .then((stillRunning) => {
+          // Cancelled by another node (or KILL racing us): stop the engine.
+          if (!stillRunning && !signal.aborted) controller.abort({ kind: 'cancel', by: 'another session' });
+        })
+        .catch((err) => logger.warn({ err, task: id }, 'progress write failed'))
+        .finally(() => {
+          writing = false;
+        });
+    };
+    try {
+      const prepared = await deps.prepare(ctx, body);
+      signal.throwIfAborted();
+      let stats: () => { rowsReturned: number; scannedRows: number; scannedBytes: number };
+      let source: Readable;
+      if (format === 'parquet') {
+        if (!deps.writeParquet)
+          throw new LakecastError(TaskErrors.TASK_UNSUPPORTED, 'output-format=parquet is not available');
+        const r = await deps.writeParquet(prepared.engineSql, { signal });
+        source = r.body;
+        stats = r.stats;
+      } else {
+        const result = await deps.engine.query(prepared.engineSql, {
+          signal,
+          onProgress,
+          defaultSchema: ctx.database ?? undefined,
+        });
+        const encode = format === 'json' ? encodeNdjson : encodeCsv;
+        source = Readable.from(encode(result.columns, result.batches), { objectMode: false });
+        stats = () => result.stats();
+      }
+      const { size } = await deps.resultStore.put(key, source);
+      signal.throwIfAborted();
+      const s = stats();
+      const ok = await finish(id, 'SUCCESS', {
+        row_count: s.rowsReturned,
+        elapse_time: clock() - startedAt,
+        scanned_row_count: s.scannedRows,
+        scanned_data_bytes: s.scannedBytes,
+        result_file_oss_file: deps.resultStore.uriOf(key),
+        result_file_size: size,
+        result_key: key,
+        progress: 100,
+      });
+      if (!ok) await deleteQuietly(key); // cancelled at the last moment: leave nothing behind
+    } catch (err) {
+      await deleteQuietly(key);
+      const reason = signal.aborted ? (signal.reason as AbortReason | undefined) : undefined;
+      const elapse_time = clock() - startedAt;
+      if (reason?.kind === 'shutdown') return; // stays RUNNING: recovery decides on the next start
+      if (reason?.kind === 'cancel') {
+        await finish(id, 'CANCELLED', { message: `cancelled by ${reason.by}`, elapse_time });
+      } else if (reason?.kind === 'timeout') {
+        await finish(id, 'FAILURE', {
+          message: `LC_TIMEOUT: query exceeded the timeout of ${reason.ms / 1000} s (query-timeout hint or server default)`,
+          elapse_time,
+        });
+      } else {
+        if (!(err instanceof LakecastError))
+          logger.error({ err, task: id }, 'task failed with an unexpected error');
+        await finish(id, 'FAILURE', { message: errorText(err), elapse_time });
+      }
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+
+  async function deleteQuietly(key: string): Promise<void> {
+    try {
+      await deps.resultStore.delete(key);
+    } catch (err) {
+      logger.warn({ err, key }, 'could not delete a partial result');
+    }
+  }
+
+  function contextFor(task: TaskRecord, user: AuthUser): SessionContext {
+    return {
+      connectionId: task.connection_id ?? 0,
+      user,
+      database: task.table_schema,
+      remoteAddress: 'task',
+      variables: new Map(),
+    };
+  }
+
+  async function recover(): Promise<{ requeued: number; failed: number }> {
+    let requeued = 0;
+    let failed = 0;
+    for (const task of await store.listUnfinished(node)) {
+      const kind = task.task_name;
+      const user = deps.resolveUser
+        ? await deps.resolveUser(task.creator_id)
+        : { name: task.creator_id, admin: false };
+      if (task.status === 'RUNNING') {
+        await deps.resultStore
+          .deletePrefix(
+            resultKeyOf(task.id, task.create_time, task.output_format).replace(/result\.\w+$/, ''),
+          )
+          .catch(() => {});
+        if (!isIdempotentKind(kind)) {
+          await finish(task.id, 'FAILURE', {
+            message: `LC_TASK_INTERRUPTED: the server stopped while this ${kind} statement was running; it was not run again because it is not idempotent. Check its target and submit it again.`,
+          });
+          failed++;
+          continue;
+        }
+        if (task.attempts >= maxAttempts) {
+          await finish(task.id, 'FAILURE', {
+            message: `LC_TASK_INTERRUPTED: the server stopped while this task was running, ${task.attempts} times; not run again.`,
+          });
+          failed++;
+          continue;
+        }
+        if (!(await store.requeue(task.id, clock()))) continue;
+      }
+      if (!user) {
+        await finish(task.id, 'FAILURE', {
+          message: `LC_TASK_INTERRUPTED: user ${task.creator_id} no longer exists`,
+        });
+        failed++;
+        continue;
+      }
+      let parsed: ReturnType<typeof parseHints>;
+      try {
+        parsed = parseHints(task.command);
+      } catch (err) {
+        await finish(task.id, 'FAILURE', { message: errorText(err) });
+        failed++;
+        continue;
+      }
+      queue.push(task.creator_id, {
+        id: task.id,
+        ctx: contextFor(task, user),
+        body: parsed.body,
+        hints: parsed.hints,
+      });
+      requeued++;
+    }
+    if (requeued + failed > 0) logger.info({ requeued, failed }, 'recovered unfinished tasks');
+    return { requeued, failed };
+  }
+
+  const service: TaskService = {
+    events,
+    store,
+
+    async submit(ctx, sql, hints) {
+      if (closing) throw new LakecastError(TaskErrors.TASK_SHUTTING_DOWN, 'the server is shutting down');
+      const parsed = parseHints(sql);
+      const h = hints ?? parsed.hints;
+      if (h.outputFormat === 'parquet' && !deps.writeParquet) {
+        throw new LakecastError(
+          TaskErrors.TASK_UNSUPPORTED,
+          'output-format=parquet is not supported by this server yet; use csv or json',
+        );
+      }
+      const user = ctx.user.name;
+      if (h.clientToken !== undefined) {
+        const existing = await store.findByClientToken(user, h.clientToken);
+        if (existing) return sameToken(existing, sql);
+      }
+      const now = clock();
+      const id = ids.next(now);
+      const kind = statementKind(parsed.body);
+      try {
+        await store.insert({
+          id,
+          task_name: kind,
+          table_schema: ctx.database,
+          command: sql,
+          creator_id: user,
+          create_time: now,
+          connection_id: ctx.connectionId,
+          output_format: h.outputFormat ?? 'csv',
+          client_token: h.clientToken ?? null,
+          hints: JSON.stringify(Object.fromEntries(hintsToEntries(h))),
+          node,
+          mq_product: h.mqNotifyBy ?? null,
+          mq_model: h.mqNotifyBy === undefined ? null : h.mqQueue !== undefined ? 'queue' : 'topic',
+          mq_topic: h.mqTopic ?? null,
+          mq_queue: h.mqQueue ?? null,
+          mq_producer_id: h.mqProducerId ?? null,
+          mq_endpoint: h.mqEndpoint ?? null,
+        });
+      } catch (err) {
+        // Two submits with one token raced: the unique index let one win; answer with its id.
+        if (h.clientToken !== undefined) {
+          const existing = await store.findByClientToken(user, h.clientToken);
+          if (existing) return sameToken(existing, sql);
+        }
+        throw err;
+      }
+      const sessionCtx: SessionContext = {
+        connectionId: ctx.connectionId,
+        user: ctx.user,
+        database: ctx.database,
+        remoteAddress: ctx.remoteAddress ?? 'task',
+        variables: new Map(ctx.variables ?? []),
+      };
+      queue.push(user, { id, ctx: sessionCtx, body: parsed.body, hints: h });
+      events.emit('task:queued', { id, creator: user, status: 'QUEUED' });
+      pump();
+      return id;
+    },
+
+    async get(id, actor) {
+      const task = await store.get(id);
+      if (!task || !visible(task, actor)) throw notFound(id);
+      return task;
+    },
+
+    async list(actor, filter = {}) {
+      const limit = Math.max(1, Math.min(10_000, filter.limit ?? 100));
+      let creator: string | undefined = actor.name;
+      if (filter.creator !== undefined && filter.creator !== actor.name) {
+        if (!actor.admin) throw notFound('');
+        creator = filter.creator === '*' ? undefined : filter.creator;
+      }
+      return store.list({ creator, status: filter.status, limit });
+    },
+
+    async cancel(id, actor) {
+      const task = await store.get(id);
+      if (!task || !visible(task, actor)) throw notFound(id);
+      if (isTerminal(task.status)) throw finished(task);
+      const message = `cancelled by ${actor.name}`;
+      const local = running.get(id);
+      if (task.status === 'QUEUED' && !local) {
+        queue.remove((e) => e.id === id);
+        if (await finish(id, 'CANCELLED', { message })) return (await store.get(id))!;
+      }
+      const r = running.get(id);
+      if (r) {
+        r.controller.abort({ kind: 'cancel', by: actor.name } satisfies AbortReason);
+        await Promise.race([r.done, sleep(CANCEL_WAIT_MS)]);
+      }
+      // Durable even when the runner is on another node (it notices at its next progress write).
+      await finish(id, 'CANCELLED', { message });
+      const after = (await store.get(id))!;
+      if (after.status !== 'CANCELLED') throw finished(after);
+      return after;
+    },
+
+    async openResult(id, actor) {
+      const task = await store.get(id);
+      if (!task || (task.creator_id !== actor.name && !actor.admin)) throw notFound(id);
+      if (task.status !== 'SUCCESS' || !task.result_key) {
+        throw new LakecastError(
+          TaskErrors.TASK_NO_RESULT,
+          `task ${id} has no result file (status ${task.status})`,
+        );
+      }
+      if (task.result_deleted_at !== null) {
+        throw new LakecastError(
+          TaskErrors.TASK_NO_RESULT,
+          `the result of task ${id} expired and was deleted`,
+        );
+      }
+      const body = await deps.resultStore.get(task.result_key);
+      const ext = task.result_key.slice(task.result_key.lastIndexOf('.') + 1);
+      return {
+        task,
+        body,
+        contentType: CONTENT_TYPES[ext] ?? 'application/octet-stream',
+        fileName: `${id}.${ext}`,
+      };
+    },
+
+    async start() {
+      if (started) return { requeued: 0, failed: 0 };
+      const r = await recover();
+      started = true;
+      pump();
+      if (retentionDays > 0) {
+        sweepTimer = setInterval(() => {
+          service.sweep().catch((err) => logger.warn({ err }, 'result retention sweep failed'));
+        }, SWEEP_INTERVAL_MS);
+        sweepTimer.unref();
+      }
+      return r;
+    },
+
+    async sweep() {
+      if (retentionDays <= 0) return 0;
+      const before = clock() - retentionDays * 86_400_000;
+      let n = 0;
+      for (;;) {
+        const batch = await store.listExpired(before, 200);
+        if (batch.length === 0) return n;
+        for (const t of batch) {
+          try {
+            await deps.resultStore.delete(t.result_key!);
+          } catch (err) {
+            logger.warn({ err, task: t.id }, 'could not delete an expired result');
+          }
+          await store.markResultDeleted(t.id, clock());
+          n++;
+        }
+      }
+    },
+
+    async close(drainMs = 5_000) {
+      closing = true;
+      if (sweepTimer) clearInterval(sweepTimer);
+      const all = () => Promise.all([...running.values()].map((r) => r.done));
+      await Promise.race([all(), sleep(drainMs)]);
+      for (const r of running.values()) r.controller.abort({ kind: 'shutdown' } satisfies AbortReason);
+      await Promise.race([all(), sleep(2_000)]);
+    },
+
+    stats() {
+      return { queued: queue.size, running: running.size };
+    },
+  };
+
+  function notFound(id: string): LakecastError {
+    return new LakecastError(TaskErrors.TASK_NOT_FOUND, `Unknown task id: ${id}`);
+  }
+  function finished(task: TaskRecord): LakecastError {
+    return new LakecastError(TaskErrors.TASK_FINISHED, `task ${task.id} already ended (${task.status})`);
+  }
+  function sameToken(existing: TaskRecord, sql: string): string {
+    if (existing.command !== sql) {
+      throw new LakecastError(
+        TaskErrors.TASK_TOKEN_REUSED,
+        `client-token was already used for a different statement (task ${existing.id})`,
+      );
+    }
+    return existing.id;
+  }
+
+  return service;
+}
