@@ -176,7 +176,25 @@ export class PacketWriter {
 
   /** Length-encoded UTF-8 string, written without an intermediate Buffer. */
   lenencStr(s: string): void {
-    const max = s.length * 3;
+    const len = s.length;
+    if (len < 64) {
+      // Short strings: copy ASCII by hand (cheaper than a native write call); fall back on non-ASCII.
+      this.ensure(1 + len * 3);
+      const b = this.buf;
+      const start = this.pos + 1;
+      let i = 0;
+      for (; i < len; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        b[start + i] = c;
+      }
+      if (i === len) {
+        b[this.pos] = len;
+        this.pos = start + len;
+        return;
+      }
+    }
+    const max = len * 3;
     if (max < 251) {
       this.ensure(1 + max);
       const n = this.buf.write(s, this.pos + 1, max, 'utf8');

@@ -21,7 +21,9 @@ export function writeOk(w: PacketWriter, ok: OkPacket, header: 0x00 | 0xfe = 0x0
   w.lenenc(ok.lastInsertId ?? 0);
   w.u16(ok.statusFlags);
   w.u16(ok.warnings ?? 0);
-  if (ok.info) w.str(ok.info);
+  // Length-encoded, as MySQL and MariaDB servers send it (libmariadb and mysql2 read it that way), although
+  // the manual documents string<EOF> for clients without CLIENT_SESSION_TRACK.
+  if (ok.info) w.lenencStr(ok.info);
   w.end();
 }
 
@@ -32,5 +34,6 @@ export function decodeOk(payload: Buffer): Required<OkPacket> {
   const lastInsertId = r.lenenc() ?? 0;
   const statusFlags = r.u16();
   const warnings = r.u16();
-  return { affectedRows, lastInsertId, statusFlags, warnings, info: r.rest().toString('utf8') };
+  const info = r.remaining > 0 ? r.lenencStr() : '';
+  return { affectedRows, lastInsertId, statusFlags, warnings, info };
 }

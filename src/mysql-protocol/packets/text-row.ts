@@ -2,6 +2,9 @@ import type { Cell } from '../../shared/index.js';
 import type { PacketWriter } from '../codec/packet-writer.js';
 import { PayloadReader } from '../codec/payload-reader.js';
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = -MAX_SAFE;
+
 /**
  * Writes one ProtocolText::ResultsetRow: each cell as a length-encoded string, NULL as 0xFB. Integers are
  * formatted digit by digit straight into the packet buffer; booleans as 1/0; BLOBs as raw bytes.
@@ -25,7 +28,8 @@ export function writeTextRow(w: PacketWriter, row: readonly Cell[], columnCount:
         w.lenencStr(v);
         break;
       case 'bigint':
-        w.lenencAscii(v.toString());
+        if (v >= MIN_SAFE && v <= MAX_SAFE) w.lenencIntText(Number(v));
+        else w.lenencAscii(v.toString());
         break;
       case 'boolean':
         w.ensure(2);

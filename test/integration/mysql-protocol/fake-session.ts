@@ -1,4 +1,11 @@
 import {
+  createMysqlServer,
+  type MysqlServer,
+  type MysqlServerOptions,
+  nativePasswordHash,
+  type ProtocolSession,
+} from '../../../src/mysql-protocol/index.js';
+import {
   type Cell,
   type ColumnMeta,
   CommonErrors,
@@ -7,13 +14,6 @@ import {
   rowsResult,
   type StatementResult,
 } from '../../../src/shared/index.js';
-import {
-  createMysqlServer,
-  type MysqlServer,
-  type MysqlServerOptions,
-  nativePasswordHash,
-  type ProtocolSession,
-} from '../../../src/mysql-protocol/index.js';
 
 export const ROOT_PASSWORD = 'pw-s3cret';
 
@@ -79,7 +79,9 @@ export const TYPES_ROW: Cell[] = [
   null,
 ];
 
-export const TestErrors = { FAIL: { code: 'LC_TEST_MYSQL_FAIL', errno: 1064, sqlState: '42000', httpStatus: 400 } };
+export const TestErrors = {
+  FAIL: { code: 'LC_TEST_MYSQL_FAIL', errno: 1064, sqlState: '42000', httpStatus: 400 },
+};
 
 function seriesRow(i: number): Cell[] {
   return [i, `name-${i}`, `${i}.50`, i / 4, BigInt(i) * 1000000000n];
@@ -125,10 +127,12 @@ async function answer(sql: string, params: readonly Cell[], signal: AbortSignal)
   if (m) return series(Number(m[1]));
   m = /^stream (\d+)$/i.exec(s);
   if (m) return series(Number(m[1]), probe);
-  if (/^fail/i.test(s)) throw new LakecastError(TestErrors.FAIL, 'You have an error in your SQL syntax near fail');
+  if (/^fail/i.test(s))
+    throw new LakecastError(TestErrors.FAIL, 'You have an error in your SQL syntax near fail');
   if (/^boom/i.test(s)) throw new Error('secret at /home/lakecast/src/engine.ts:42');
   if (/^types/i.test(s)) return rowsResult(TYPES_COLUMNS, [TYPES_ROW]);
-  if (/^insert/i.test(s)) return { kind: 'ok', affectedRows: 3, lastInsertId: 42, info: 'Records: 3', warnings: 1 };
+  if (/^insert/i.test(s))
+    return { kind: 'ok', affectedRows: 3, lastInsertId: 42, info: 'Records: 3', warnings: 1 };
   if (/^sleep/i.test(s)) return waitAbort(signal);
   m = /^midfail (\d+)$/i.exec(s);
   if (m) {
@@ -150,7 +154,8 @@ async function answer(sql: string, params: readonly Cell[], signal: AbortSignal)
     return rowsResult([{ name: 'len', type: 'BIGINT' }], [[BigInt(len)]]);
   }
   if (/^echo/i.test(s)) return rowsResult([{ name: 'params', type: 'VARCHAR' }], [[jsonParams(params)]]);
-  if (/^@@version|^select @@version_comment/i.test(s)) return rowsResult([{ name: '@@version_comment', type: 'VARCHAR' }], [['Lakecast']]);
+  if (/^@@version|^select @@version_comment/i.test(s))
+    return rowsResult([{ name: '@@version_comment', type: 'VARCHAR' }], [['Lakecast']]);
   return { kind: 'ok' };
 }
 
@@ -159,7 +164,11 @@ export function fakeSession(): ProtocolSession {
   return {
     query: (sql, signal) => answer(sql, [], signal),
     async useDatabase(name) {
-      if (name === 'nope') throw new LakecastError({ code: 'LC_TEST_BAD_DB', errno: 1049, sqlState: '42000', httpStatus: 404 }, `Unknown database '${name}'`);
+      if (name === 'nope')
+        throw new LakecastError(
+          { code: 'LC_TEST_BAD_DB', errno: 1049, sqlState: '42000', httpStatus: 404 },
+          `Unknown database '${name}'`,
+        );
       probe.lastDb = name;
     },
     async prepare(sql) {
@@ -185,7 +194,11 @@ export async function startServer(
     hooks: {
       lookupNativeHash: async (user) => hashes[user] ?? null,
       openSession: async (info) => {
-        if (info.database === 'nope') throw new LakecastError({ code: 'LC_TEST_BAD_DB', errno: 1049, sqlState: '42000', httpStatus: 404 }, `Unknown database 'nope'`);
+        if (info.database === 'nope')
+          throw new LakecastError(
+            { code: 'LC_TEST_BAD_DB', errno: 1049, sqlState: '42000', httpStatus: 404 },
+            `Unknown database 'nope'`,
+          );
         return fakeSession();
       },
     },
