@@ -1,2 +1,12 @@
-/** SQL front: hints, DLA commands, lake DDL, sandbox, routing. */
+/** SQL front: MySQL session statements, lake DDL, users, the sandbox and routing of user queries. */
+export { SqlErrors } from './errors.js';
+export { createSqlFront } from './front.js';
+export {
+  duckDbType,
+  formatHiveType,
+  type HiveType,
+  hiveToDuckDbType,
+  parseHiveTypeText,
+} from './hive-types.js';
+export { maskSecrets } from './mask.js';
 export type * from './types.js';

@@ -1,0 +1,183 @@
+import { performance } from 'node:perf_hooks';
+import type { QueryStats } from '../engine/types.js';
+import type { PreparedStatementInfo } from '../mysql-protocol/types.js';
+import { type Cell, type LakecastError, type StatementResult, toLakecastError } from '../shared/index.js';
+import { route } from './dispatch.js';
+import { forbidden } from './errors.js';
+import { maskSecrets } from './mask.js';
+import { bindLiterals, checkParamCount, countPlaceholders } from './params.js';
+import { isQueryStart, runEngineQuery, sandboxExplain, sandboxQuery } from './query.js';
+import type { FrontEnv } from './statements/env.js';
+import { useDatabase } from './statements/session.js';
+import { registerInEngine } from './statements/tables-ddl.js';
+import { tokenize, withoutTrailingSemicolons } from './tokenizer.js';
+import type { SessionContext, SessionInfo, SqlFront, SqlFrontDeps, SqlSession } from './types.js';
+
+const ZERO: QueryStats = { rowsReturned: 0, scannedRows: 0, scannedBytes: 0, elapsedMs: 0 };
+
+/**
+ * Creates the statement front: every statement of every session (MySQL protocol or HTTP) goes through it.
+ * Extensions are tried first, then the front's own statements; queries go to the engine after the sandbox.
+ */
+export function createSqlFront(deps: SqlFrontDeps): SqlFront {
+  const env: FrontEnv = { deps, startedAt: new Date(), localDirs: new Map(), questions: 0 };
+  const log = deps.logger;
+
+  function report(
+    ctx: SessionContext,
+    sql: string,
+    kind: string,
+    t0: number,
+    stats: QueryStats,
+    err?: LakecastError,
+  ) {
+    const elapsedMs = Math.round(performance.now() - t0);
+    if (err && err.code === 'LC_INTERNAL')
+      log.error(
+        { err: err.cause, connectionId: ctx.connectionId, sql: maskSecrets(sql).slice(0, 2000) },
+        'statement failed',
+      );
+    if (!deps.onQueryFinished) return;
+    try {
+      deps.onQueryFinished({
+        connectionId: ctx.connectionId,
+        user: ctx.user.name,
+        database: ctx.database,
+        sql: maskSecrets(sql),
+        kind,
+        ok: err === undefined,
+        ...(err ? { errorCode: err.code } : {}),
+        stats: { ...stats, elapsedMs },
+      });
+    } catch (e) {
+      log.warn({ err: e }, 'onQueryFinished listener failed');
+    }
+  }
+
+  /** Runs one statement; `params` only for COM_STMT_EXECUTE. Reports when the last row has been streamed. */
+  async function run(
+    ctx: SessionContext,
+    sql: string,
+    signal: AbortSignal,
+    params?: readonly Cell[],
+  ): Promise<StatementResult> {
+    const t0 = performance.now();
+    env.questions++;
+    let kind = 'statement';
+    try {
+      if (params === undefined)
+        for (const ext of deps.extensions ?? []) {
+          const r = await ext.tryHandle(ctx, sql, signal);
+          if (r) {
+            report(ctx, sql, 'extension', t0, ZERO);
+            return r;
+          }
+        }
+      const tokens = withoutTrailingSemicolons(tokenize(sql).tokens);
+      if (params !== undefined) checkParamCount(countPlaceholders(tokens), params);
+      const r = route({ tokens, sql });
+      if (r.kind === 'statement') {
+        kind = r.family;
+        if (params !== undefined && params.length > 0)
+          return await run(ctx, bindLiterals(sql, tokens, params), signal);
+        const result = await r.run({ env, ctx, sql, tokens, signal });
+        report(ctx, sql, kind, t0, ZERO);
+        return result;
+      }
+      kind = 'query';
+      const prepared =
+        r.kind === 'explain'
+          ? await sandboxExplain(env, ctx, sql, tokens)
+          : await sandboxQuery(env, ctx, sql, tokens);
+      const res = await runEngineQuery(env, ctx, prepared.engineSql, signal, params);
+      return {
+        kind: 'rows',
+        columns: res.columns,
+        batches: (async function* () {
+          try {
+            for await (const batch of res.batches) yield batch;
+            report(ctx, sql, kind, t0, res.stats());
+          } catch (err) {
+            const e = toLakecastError(err);
+            report(ctx, sql, kind, t0, res.stats(), e);
+            throw e;
+          } finally {
+            res.cancel(); // no-op once finished; stops the engine when the consumer broke out early
+          }
+        })(),
+      };
+    } catch (err) {
+      const e = toLakecastError(err);
+      report(ctx, sql, kind, t0, ZERO, e);
+      throw e;
+    }
+  }
+
+  async function prepare(ctx: SessionContext, sql: string): Promise<PreparedStatementInfo> {
+    const tokens = withoutTrailingSemicolons(tokenize(sql).tokens);
+    const paramCount = countPlaceholders(tokens);
+    const r = route({ tokens, sql });
+    if (r.kind !== 'query') return { paramCount, columns: [] };
+    const prepared = await sandboxQuery(env, ctx, sql, tokens);
+    const described = await deps.engine.describe(prepared.engineSql);
+    return { paramCount, columns: described.columns };
+  }
+
+  async function openSession(info: SessionInfo): Promise<SqlSession> {
+    const ctx: SessionContext = {
+      connectionId: info.connectionId,
+      user: info.user,
+      database: null,
+      remoteAddress: info.remoteAddress,
+      variables: new Map(),
+    };
+    if (info.database) await useDatabase({ env, ctx, signal: new AbortController().signal }, info.database);
+    return {
+      context: ctx,
+      query: (sql, signal) => run(ctx, sql, signal),
+      useDatabase: async (name) => {
+        try {
+          await useDatabase({ env, ctx, signal: new AbortController().signal }, name);
+        } catch (err) {
+          throw toLakecastError(err);
+        }
+      },
+      prepare: async (sql) => {
+        try {
+          return await prepare(ctx, sql);
+        } catch (err) {
+          throw toLakecastError(err);
+        }
+      },
+      execute: (sql, params, signal) => run(ctx, sql, signal, params),
+      close: async () => {},
+    };
+  }
+
+  async function loadTables(): Promise<void> {
+    for (const schema of await deps.catalog.listSchemas()) {
+      await deps.engine.ensureSchema(schema.name);
+      for (const def of await deps.catalog.listTables(schema.name)) {
+        try {
+          await registerInEngine(env, def);
+        } catch (err) {
+          log.warn(
+            { err, table: `${def.schema}.${def.name}` },
+            'table could not be registered in the engine',
+          );
+        }
+      }
+    }
+  }
+
+  async function prepareUserQuery(ctx: SessionContext, sql: string) {
+    const tokens = withoutTrailingSemicolons(tokenize(sql).tokens);
+    if (!isQueryStart(tokens)) {
+      route({ tokens, sql }); // throws the same error a synchronous statement would
+      throw forbidden('This statement', 'only queries (SELECT, WITH, VALUES) run this way');
+    }
+    return sandboxQuery(env, ctx, sql, tokens);
+  }
+
+  return { openSession, loadTables, prepareUserQuery };
+}

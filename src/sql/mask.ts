@@ -1,0 +1,43 @@
+import { isKeyword, type Token, tokenize } from './tokenizer.js';
+
+/** Indexes of string tokens that are passwords: the string after `IDENTIFIED [WITH plugin] BY`/`AS`, `PASSWORD(…)`. */
+export function secretTokenIndexes(tokens: readonly Token[]): Set<number> {
+  const out = new Set<number>();
+  for (let i = 0; i < tokens.length; i++) {
+    if (isKeyword(tokens[i], 'IDENTIFIED')) {
+      let j = i + 1;
+      if (isKeyword(tokens[j], 'WITH')) j += 2;
+      if (isKeyword(tokens[j], 'BY') || isKeyword(tokens[j], 'AS')) j++;
+      if (isKeyword(tokens[j], 'PASSWORD')) j++;
+      if (tokens[j]?.kind === 'string') out.add(j);
+    } else if (isKeyword(tokens[i], 'PASSWORD')) {
+      // SET PASSWORD = '…', PASSWORD('…')
+      for (let j = i + 1; j < Math.min(tokens.length, i + 4); j++)
+        if (tokens[j].kind === 'string') out.add(j);
+    }
+  }
+  return out;
+}
+
+/**
+ * The statement with every password literal replaced by `'***'`, for logs, errors, SHOW PROCESSLIST and task
+ * rows. Text that does not tokenize (unterminated quotes) is masked from the first `IDENTIFIED`/`PASSWORD` on.
+ */
+export function maskSecrets(sql: string): string {
+  let tokens: readonly Token[];
+  try {
+    tokens = tokenize(sql).tokens;
+  } catch {
+    const m = /\b(IDENTIFIED|PASSWORD)\b/i.exec(sql);
+    return m ? `${sql.slice(0, m.index + m[0].length)} ***` : sql;
+  }
+  const secret = secretTokenIndexes(tokens);
+  if (secret.size === 0) return sql;
+  let out = '';
+  let last = 0;
+  for (const i of [...secret].sort((a, b) => a - b)) {
+    out += `${sql.slice(last, tokens[i].start)}'***'`;
+    last = tokens[i].end;
+  }
+  return out + sql.slice(last);
+}

@@ -1,0 +1,210 @@
+import type { ColumnDefinition, TableFormat } from '../../catalog/types.js';
+import type { Cursor } from '../cursor.js';
+import { unsupported } from '../errors.js';
+import { formatHiveType, parseHiveType } from '../hive-types.js';
+import { normalizeName } from './env.js';
+
+/** CREATE EXTERNAL TABLE as parsed, before the catalog (names normalized, types canonical). */
+export interface ParsedExternalTable {
+  readonly kind: 'createExternalTable';
+  readonly ifNotExists: boolean;
+  readonly schema: string | null;
+  readonly name: string;
+  readonly columns: ColumnDefinition[];
+  readonly partitionColumns: ColumnDefinition[];
+  readonly format: TableFormat;
+  readonly location: string;
+  readonly delimiter?: string;
+  readonly properties: Record<string, string>;
+  readonly comment?: string;
+}
+
+const FORMATS: readonly TableFormat[] = ['CSV', 'TEXTFILE', 'JSON', 'PARQUET'];
+const MAX_COMMENT = 1024;
+const MAX_PROPERTIES = 64;
+
+/** Hive delimiter escapes: `\t`, `\n`, `\001` (octal), `\u0001`, `\\`. The result must be one character. */
+export function decodeDelimiter(raw: string): string | null {
+  let out = '';
+  for (let i = 0; i < raw.length; i++) {
+    if (raw[i] !== '\\') {
+      out += raw[i];
+      continue;
+    }
+    const rest = raw.slice(i + 1);
+    const oct = /^[0-7]{1,3}/.exec(rest);
+    const uni = /^u([0-9a-fA-F]{4})/.exec(rest);
+    if (uni) {
+      out += String.fromCharCode(Number.parseInt(uni[1], 16));
+      i += 5;
+    } else if (oct) {
+      out += String.fromCharCode(Number.parseInt(oct[0], 8));
+      i += oct[0].length;
+    } else {
+      const map: Record<string, string> = { t: '\t', n: '\n', r: '\r', '\\': '\\', "'": "'", '"': '"' };
+      out += map[rest[0]] ?? rest[0] ?? '';
+      i++;
+    }
+  }
+  return [...out].length === 1 && out !== '\0' ? out : null;
+}
+
+function comment(c: Cursor): string {
+  const at = c.pos;
+  const text = c.string('a quoted comment');
+  if (text.length > MAX_COMMENT) throw c.error(`comment longer than ${MAX_COMMENT} characters`, at);
+  return text;
+}
+
+function columnList(c: Cursor, seen: Set<string>): ColumnDefinition[] {
+  c.expectPunct('(');
+  const cols: ColumnDefinition[] = [];
+  do {
+    const at = c.pos;
+    const name = normalizeName(c.name('a column name'), 'column');
+    if (seen.has(name.toLowerCase())) throw c.error(`duplicate column name '${name}'`, at);
+    seen.add(name.toLowerCase());
+    const type = formatHiveType(parseHiveType(c));
+    cols.push(c.acceptWords('COMMENT') ? { name, type, comment: comment(c) } : { name, type });
+  } while (c.acceptPunct(','));
+  c.expectPunct(')');
+  return cols;
+}
+
+interface RowFormat {
+  delimiter?: string;
+  serde?: string;
+}
+
+function rowFormat(c: Cursor): RowFormat {
+  if (c.acceptWords('SERDE')) {
+    const serde = c.string('a SerDe class name');
+    if (c.acceptWords('WITH', 'SERDEPROPERTIES')) properties(c); // accepted for DLA compatibility, not used
+    return { serde };
+  }
+  c.expectWords('DELIMITED');
+  const out: RowFormat = {};
+  for (;;) {
+    if (c.acceptWords('FIELDS', 'TERMINATED', 'BY')) {
+      const at = c.pos;
+      const d = decodeDelimiter(c.string('a quoted delimiter'));
+      if (d === null || d === '\n' || d === '\r') throw c.error('field delimiter must be one character', at);
+      out.delimiter = d;
+      if (c.acceptWords('ESCAPED', 'BY')) c.string('a quoted escape character');
+    } else if (c.acceptWords('LINES', 'TERMINATED', 'BY')) {
+      const at = c.pos;
+      if (decodeDelimiter(c.string('a quoted line terminator')) !== '\n')
+        throw c.error("only LINES TERMINATED BY '\\n' is supported", at);
+    } else if (
+      c.acceptWords('COLLECTION', 'ITEMS', 'TERMINATED', 'BY') ||
+      c.acceptWords('MAP', 'KEYS', 'TERMINATED', 'BY')
+    ) {
+      c.string('a quoted delimiter');
+    } else if (c.acceptWords('NULL', 'DEFINED', 'AS')) {
+      c.string('a quoted NULL marker');
+    } else {
+      return out;
+    }
+  }
+}
+
+function properties(c: Cursor): Record<string, string> {
+  c.expectPunct('(');
+  const out: Record<string, string> = {};
+  do {
+    const at = c.pos;
+    const key = c.string('a quoted property name');
+    c.expectPunct('=');
+    const value = c.string('a quoted property value');
+    if (key.length === 0 || key.length > 128 || value.length > 1024) throw c.error('property too long', at);
+    if (key === 'skip.header.line.count' && !/^\d{1,3}$/.test(value))
+      throw c.error("'skip.header.line.count' must be a small non-negative integer", at + 2);
+    out[key] = value;
+    if (Object.keys(out).length > MAX_PROPERTIES) throw c.error(`more than ${MAX_PROPERTIES} properties`, at);
+  } while (c.acceptPunct(','));
+  c.expectPunct(')');
+  return out;
+}
+
+/**
+ * Parses DLA/Hive `CREATE [EXTERNAL] TABLE [IF NOT EXISTS] [db.]t (col type [COMMENT '…'], …) [COMMENT '…']
+ * [PARTITIONED BY (…)] [ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' [LINES TERMINATED BY '\n'] | ROW FORMAT
+ * SERDE '…'] STORED AS CSV|TEXTFILE|JSON|PARQUET LOCATION '…' [TBLPROPERTIES ('k'='v', …)]`. Clauses after the
+ * column list may come in any order, each once. Errors are LC_SQL_SYNTAX at the offending token.
+ */
+export function parseCreateExternalTable(c: Cursor): ParsedExternalTable {
+  c.expectWords('CREATE');
+  c.acceptWords('EXTERNAL');
+  c.expectWords('TABLE');
+  const ifNotExists = c.acceptWords('IF', 'NOT', 'EXISTS');
+  const [q, n] = c.qualifiedName();
+  const schema = q === null ? null : normalizeName(q, 'database');
+  const name = normalizeName(n, 'table');
+  const seen = new Set<string>();
+  if (c.isWords('AS') || c.isWords('LIKE'))
+    throw unsupported('CREATE TABLE … AS/LIKE (the lake is read-only)');
+  const columns = columnList(c, seen);
+  const done = new Set<string>();
+  let partitionColumns: ColumnDefinition[] = [];
+  let format: TableFormat | undefined;
+  let location: string | undefined;
+  let row: RowFormat = {};
+  let props: Record<string, string> = {};
+  let tableComment: string | undefined;
+  let rowAt = -1;
+  while (!c.atEnd()) {
+    const at = c.pos;
+    const clause = c.acceptOneOf('COMMENT', 'PARTITIONED', 'ROW', 'STORED', 'LOCATION', 'TBLPROPERTIES');
+    if (clause === null)
+      throw c.error('expected COMMENT, PARTITIONED BY, ROW FORMAT, STORED AS, LOCATION or TBLPROPERTIES');
+    if (done.has(clause)) throw c.error(`duplicate ${clause} clause`, at);
+    done.add(clause);
+    if (clause === 'COMMENT') tableComment = comment(c);
+    else if (clause === 'PARTITIONED') {
+      c.expectWords('BY');
+      partitionColumns = columnList(c, seen);
+    } else if (clause === 'ROW') {
+      rowAt = at;
+      c.expectWords('FORMAT');
+      row = rowFormat(c);
+    } else if (clause === 'STORED') {
+      c.expectWords('AS');
+      const fat = c.pos;
+      const f = c.name('a file format').toUpperCase();
+      if (f === 'ORC' || f === 'AVRO' || f === 'RCFILE' || f === 'SEQUENCEFILE')
+        throw unsupported(`STORED AS ${f}`);
+      if (!FORMATS.includes(f as TableFormat))
+        throw c.error('expected a file format: CSV, TEXTFILE, JSON or PARQUET', fat);
+      format = f as TableFormat;
+    } else if (clause === 'LOCATION') {
+      const lat = c.pos;
+      location = c.string('a quoted location');
+      if (!/^(file:\/\/\/|s3:\/\/[^/]+)/i.test(location)) {
+        if (/^(oss|hdfs|gs|abfss?):\/\//i.test(location))
+          throw unsupported(`LOCATION ${location.split(':')[0]}://`);
+        throw c.error("expected a location 'file:///absolute/path/' or 's3://bucket/prefix/'", lat);
+      }
+    } else {
+      props = properties(c);
+    }
+  }
+  if (format === undefined) throw c.error('expected STORED AS CSV|TEXTFILE|JSON|PARQUET');
+  if (location === undefined) throw unsupported('CREATE TABLE without LOCATION (managed tables)');
+  if (row.delimiter !== undefined && format !== 'CSV' && format !== 'TEXTFILE')
+    throw c.error(`ROW FORMAT DELIMITED does not apply to ${format} tables`, rowAt);
+  const delimiter = row.delimiter ?? (format === 'TEXTFILE' ? '\u0001' : format === 'CSV' ? ',' : undefined);
+  const properties_ = row.serde === undefined ? props : { ...props, serde: row.serde };
+  return {
+    kind: 'createExternalTable',
+    ifNotExists,
+    schema,
+    name,
+    columns,
+    partitionColumns,
+    format,
+    location,
+    ...(delimiter === undefined ? {} : { delimiter }),
+    properties: properties_,
+    ...(tableComment === undefined ? {} : { comment: tableComment }),
+  };
+}
