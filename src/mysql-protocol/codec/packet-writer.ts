@@ -229,13 +229,13 @@ export class PacketWriter {
     if (u < 0x80000000) {
       do {
         const d = (u / 10) | 0;
-        b[q--] = 48 + u - d * 10;
+        b[q--] = 48 + (u - d * 10);
         u = d;
       } while (u > 0);
     } else {
       do {
         const d = Math.floor(u / 10);
-        b[q--] = 48 + u - d * 10;
+        b[q--] = 48 + (u - d * 10);
         u = d;
       } while (u > 0);
     }
