@@ -1,5 +1,7 @@
 /** The hub: a durable DataHub-style log (projects → topics → shards), embedded or on NATS JetStream. */
 
+export { type HubAction, type HubRoutesOptions, hubRoutes, RECORDS_BODY_LIMIT } from './api/routes.js';
+export { HubClient, type HubClientOptions } from './client/http-client.js';
 export { HubCore, type HubCoreOptions } from './core.js';
 export {
   DEFAULT_EMBEDDED_HUB_OPTIONS,
