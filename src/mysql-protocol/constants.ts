@@ -54,6 +54,7 @@ export const SERVER_CAPABILITIES =
   Capability.PLUGIN_AUTH |
   Capability.CONNECT_ATTRS |
   Capability.PLUGIN_AUTH_LENENC_CLIENT_DATA |
+  Capability.SESSION_TRACK |
   Capability.DEPRECATE_EOF;
 
 /** Server status flags sent in OK/EOF packets. */

@@ -87,14 +87,15 @@ export function decodeBinaryDateTime(b: Buffer, dateOnly: boolean): string {
   const date = `${pad(b.readUInt16LE(0), 4)}-${pad(b[2])}-${pad(b[3])}`;
   if (dateOnly) return date;
   const time = b.length >= 7 ? `${pad(b[4])}:${pad(b[5])}:${pad(b[6])}` : '00:00:00';
-  const frac = b.length >= 11 ? `.${pad(b.readUInt32LE(7), 6)}` : '';
-  return `${date} ${time}${frac}`;
+  const us = b.length >= 11 ? b.readUInt32LE(7) : 0;
+  return `${date} ${time}${us ? `.${pad(us, 6)}` : ''}`;
 }
 
 /** Decodes a binary TIME value body (after its length byte) into `[-]HH:MM:SS[.ffffff]`. */
 export function decodeBinaryTime(b: Buffer): string {
   if (b.length === 0) return '00:00:00';
   const hours = b.readUInt32LE(1) * 24 + b[5];
-  const frac = b.length >= 12 ? `.${pad(b.readUInt32LE(8), 6)}` : '';
+  const us = b.length >= 12 ? b.readUInt32LE(8) : 0;
+  const frac = us ? `.${pad(us, 6)}` : '';
   return `${b[0] ? '-' : ''}${pad(hours)}:${pad(b[6])}:${pad(b[7])}${frac}`;
 }

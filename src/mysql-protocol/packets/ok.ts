@@ -21,8 +21,8 @@ export function writeOk(w: PacketWriter, ok: OkPacket, header: 0x00 | 0xfe = 0x0
   w.lenenc(ok.lastInsertId ?? 0);
   w.u16(ok.statusFlags);
   w.u16(ok.warnings ?? 0);
-  // Length-encoded, as MySQL and MariaDB servers send it (libmariadb and mysql2 read it that way), although
-  // the manual documents string<EOF> for clients without CLIENT_SESSION_TRACK.
+  // Length-encoded: what CLIENT_SESSION_TRACK clients (we advertise it) expect, and what libmariadb reads
+  // in any case, although the manual documents string<EOF> for clients without CLIENT_SESSION_TRACK.
   if (ok.info) w.lenencStr(ok.info);
   w.end();
 }
