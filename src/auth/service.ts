@@ -13,7 +13,7 @@ import type { Logger } from '../shared/logger.js';
 import { AuthErrors, forbidden, protectedUser } from './errors.js';
 import { nativePasswordHash, verifyNativeScramble, verifyPassword } from './native.js';
 import { checkPassword, generatePassword } from './passwords.js';
-import { DEFAULT_PERMISSION_CACHE_TTL_MS, PrincipalCache } from './principal-cache.js';
+import { DEFAULT_PERMISSION_CACHE_TTL_MS, type Principal, PrincipalCache } from './principal-cache.js';
 import { formatGrants } from './show-grants.js';
 import { generateToken, generateTokenId, hashToken, isTokenShaped } from './tokens.js';
 import type { AuthUser } from './types.js';
@@ -47,6 +47,11 @@ export interface AuthService {
     password?: string,
     options?: { allowEmptyPassword?: boolean },
   ): Promise<{ created: boolean; generatedPassword?: string }>;
+  /**
+   * The principal named `name` as it is now (e.g. to open a session after the MySQL handshake checked the
+   * scramble against {@link lookupNativeHash}), or null for unknown or invalid names. Never throws for bad input.
+   */
+  getUser(name: string): Promise<AuthUser | null>;
   /** The stored SHA1(SHA1(password)) for the MySQL handshake, or null for unknown/invalid user names. */
   lookupNativeHash(user: string): Promise<Buffer | null>;
   /** Checks a MySQL `mysql_native_password` response to `scramble`; the user, or null. */
@@ -114,8 +119,15 @@ export function createAuthService(catalog: Catalog, options: AuthServiceOptions)
     }
   };
 
+  const nobody: Principal = { exists: false, admin: false, grants: [] };
+  /** The actor's current rights; invalid names are nobody. */
+  const principalOf = (actor: AuthUser): Promise<Principal> => {
+    const name = validName(actor?.name);
+    return name === null ? Promise.resolve(nobody) : cache.get(name);
+  };
+
   async function requireAdmin(actor: AuthUser, privilege = 'CREATE USER'): Promise<void> {
-    const p = await cache.get(actor.name);
+    const p = await principalOf(actor);
     if (!p.exists || !p.admin) throw forbidden(privilege);
   }
 
@@ -160,6 +172,12 @@ export function createAuthService(catalog: Catalog, options: AuthServiceOptions)
       if (!created) return { created: false }; // another server created it meanwhile
       logger.info({ user: ROOT_USER, generated: generated !== undefined }, 'auth: created the root user');
       return generated === undefined ? { created: true } : { created: true, generatedPassword: generated };
+    },
+
+    async getUser(name) {
+      const n = validName(name);
+      const record = n === null ? null : await catalog.getUser(n);
+      return record ? { name: record.name, admin: record.admin } : null;
     },
 
     async lookupNativeHash(user) {
@@ -213,7 +231,7 @@ export function createAuthService(catalog: Catalog, options: AuthServiceOptions)
     },
 
     async revokeToken(actor, id) {
-      const p = await cache.get(actor.name);
+      const p = await principalOf(actor);
       const tokens = p.admin ? await catalog.listTokens() : await catalog.listTokens(actor.name);
       if (!p.exists || !tokens.some((t) => t.id === id)) {
         throw new LakecastError(AuthErrors.AUTH_TOKEN_NOT_FOUND, 'no such token');
@@ -238,7 +256,7 @@ export function createAuthService(catalog: Catalog, options: AuthServiceOptions)
       const user = normalizeUserName(name);
       const self = user === actor.name;
       if (changes.admin !== undefined || !self) await requireAdmin(actor);
-      else if (!(await cache.get(actor.name)).exists) throw forbidden();
+      else if (!(await principalOf(actor)).exists) throw forbidden();
       if (user === ROOT_USER && changes.admin === false) {
         throw protectedUser('ALTER USER', user, 'root stays an administrator');
       }

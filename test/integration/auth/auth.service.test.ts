@@ -100,6 +100,9 @@ describe.each(all)('auth service on $name', (backend) => {
     expect(await auth.authenticateNative('alice', scramble, clientToken('wrong', scramble))).toBeNull();
     expect(await auth.authenticateNative('nobody', scramble, clientToken('x', scramble))).toBeNull();
     expect(await auth.lookupNativeHash('nobody')).toBeNull();
+    expect(await auth.getUser('alice')).toEqual({ name: 'alice', admin: false });
+    expect(await auth.getUser('nobody')).toBeNull();
+    expect(await auth.getUser('x'.repeat(10_240))).toBeNull();
     expect(await auth.lookupNativeHash("x'; drop table users; --")).toBeNull();
   });
 
@@ -237,6 +240,11 @@ describe.each(all)('auth service on $name', (backend) => {
     );
     expect(await catalog.getUser('x')).toBeNull();
     expect(await auth.canRead({ name: 'gus', admin: false }, 'demo')).toBe(false);
+    // Actors with names no user can have are nobody, not a name error.
+    await expectLakecastError(
+      auth.createUser({ name: "root' --", admin: true }, 'x', 'pw'),
+      'LC_AUTH_FORBIDDEN',
+    );
   });
 
   test('users - self password change, protected root and self, ifExists/ifNotExists', async () => {
