@@ -1,0 +1,147 @@
+import { mkdirSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { type AuthService, createAuthService } from '../../../src/auth/index.js';
+import type { AuthUser } from '../../../src/auth/types.js';
+import { type Catalog, openCatalog } from '../../../src/catalog/index.js';
+import { ConfigSchema } from '../../../src/config/index.js';
+import { createDuckDbEngine, type DuckDbEngine } from '../../../src/engine/index.js';
+import type { ConnectionState } from '../../../src/mysql-protocol/types.js';
+import {
+  type Cell,
+  CommonErrors,
+  LakecastError,
+  type StatementResult,
+  silentLogger,
+} from '../../../src/shared/index.js';
+import { createSqlFront } from '../../../src/sql/index.js';
+import type { QueryFinishedEvent, SqlFront, SqlSession } from '../../../src/sql/types.js';
+import { tempDir } from '../../helpers/tmp.js';
+
+export const ROOT: AuthUser = { name: 'root', admin: true };
+
+/** A whole SqlFront over the real engine, catalog (SQLite) and auth, in a temp data dir. */
+export interface Harness {
+  dir: string;
+  lake: string;
+  engine: DuckDbEngine;
+  catalog: Catalog;
+  auth: AuthService;
+  front: SqlFront;
+  events: QueryFinishedEvent[];
+  connections: ConnectionState[];
+  killed: { id: number; queryOnly: boolean }[];
+  session(user?: AuthUser, database?: string | null): Promise<SqlSession>;
+  /** Restarts the engine and the front over the same catalog (definitions must come back). */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** file:// locations inside the lake folder only (what storage's resolveLocation enforces with file roots). */
+function resolveIn(root: string) {
+  return async (uri: string): Promise<string> => {
+    if (!uri.startsWith('file:///'))
+      throw new LakecastError(CommonErrors.BAD_REQUEST, `unsupported location ${uri.slice(0, 20)}`);
+    const p = path.resolve(fileURLToPath(uri));
+    const real = realpathSync(root);
+    if (p !== real && !p.startsWith(`${real}${path.sep}`))
+      throw new LakecastError(CommonErrors.FORBIDDEN, 'location is outside the allowed file roots');
+    mkdirSync(p, { recursive: true });
+    return p;
+  };
+}
+
+export async function startHarness(): Promise<Harness> {
+  const { dir, cleanup } = tempDir('lakecast-sql-');
+  const lake = realpathSync(path.join(dir));
+  mkdirSync(path.join(lake, 'lake'), { recursive: true });
+  const lakeDir = path.join(lake, 'lake');
+  const catalog = await openCatalog('sqlite', dir);
+  await catalog.migrate();
+  const auth = createAuthService(catalog, { logger: silentLogger(), cacheTtlMs: 0 });
+  await auth.bootstrapRoot('root-pw');
+  const config = ConfigSchema.parse({ dataDir: dir });
+  const events: QueryFinishedEvent[] = [];
+  const connections: ConnectionState[] = [];
+  const killed: { id: number; queryOnly: boolean }[] = [];
+  let nextId = 1;
+  const make = async () => {
+    const engine = await createDuckDbEngine({
+      dataDir: dir,
+      allowedDirectories: [lakeDir],
+      memoryLimit: '512MB',
+      threads: 2,
+    });
+    const front = createSqlFront({
+      engine,
+      catalog,
+      auth,
+      config,
+      logger: silentLogger(),
+      resolveLocation: resolveIn(lakeDir),
+      serverVersion: '8.0.36-lakecast-test',
+      connections: {
+        list: () => [...connections],
+        kill: (id, o) => {
+          killed.push({ id, queryOnly: o.queryOnly });
+          return connections.some((c) => c.connectionId === id);
+        },
+      },
+      onQueryFinished: (e) => events.push(e),
+    });
+    await front.loadTables();
+    return { engine, front };
+  };
+  let { engine, front } = await make();
+  const h: Harness = {
+    dir,
+    lake: lakeDir,
+    engine,
+    catalog,
+    auth,
+    front,
+    events,
+    connections,
+    killed,
+    session: (user = ROOT, database = null) =>
+      h.front.openSession({ connectionId: nextId++, user, database, remoteAddress: '127.0.0.1' }),
+    async restart() {
+      await h.engine.close();
+      ({ engine, front } = await make());
+      h.engine = engine;
+      h.front = front;
+    },
+    async close() {
+      await h.engine.close();
+      await catalog.close();
+      cleanup();
+    },
+  };
+  return h;
+}
+
+/** Runs a statement and collects its rows (column names and cells). */
+export async function run(
+  s: SqlSession,
+  sql: string,
+  signal = new AbortController().signal,
+): Promise<{ columns: string[]; rows: Cell[][]; result: StatementResult }> {
+  const result = await s.query(sql, signal);
+  if (result.kind === 'ok') return { columns: [], rows: [], result };
+  const rows: Cell[][] = [];
+  for await (const b of result.batches) rows.push(...b);
+  return { columns: result.columns.map((c) => c.name), rows, result };
+}
+
+/** Writes data files with a separate, unrestricted DuckDB (as any producer of lake files would). */
+export async function writeFiles(statements: string[]): Promise<void> {
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  try {
+    for (const s of statements) await conn.run(s);
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+}
