@@ -1,6 +1,6 @@
 import type { ColumnDefinition, TableFormat } from '../../catalog/types.js';
 import type { Cursor } from '../cursor.js';
-import { unsupported } from '../errors.js';
+import { forbidden, unsupported } from '../errors.js';
 import { formatHiveType, parseHiveType } from '../hive-types.js';
 import { normalizeName } from './env.js';
 
@@ -142,7 +142,7 @@ export function parseCreateExternalTable(c: Cursor): ParsedExternalTable {
   const name = normalizeName(n, 'table');
   const seen = new Set<string>();
   if (c.isWords('AS') || c.isWords('LIKE'))
-    throw unsupported('CREATE TABLE … AS/LIKE (the lake is read-only)');
+    throw forbidden('CREATE TABLE … AS/LIKE', 'the lake is read-only through SQL');
   const columns = columnList(c, seen);
   const done = new Set<string>();
   let partitionColumns: ColumnDefinition[] = [];
