@@ -1,0 +1,105 @@
+import mysql from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MysqlServer } from '../../../src/mysql-protocol/index.js';
+import { probe, ROOT_PASSWORD, startServer } from './fake-session.js';
+import { countRows, RawClient } from './raw-client.js';
+
+let server: MysqlServer;
+let port: number;
+
+beforeAll(async () => {
+  ({ server, port } = await startServer());
+});
+afterAll(async () => {
+  await server.close();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('multi-packet payloads (> 16 MiB)', () => {
+  it('a 17 MB value in both directions (parameter in, row out)', async () => {
+    const c = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', password: ROOT_PASSWORD });
+    const big = 'é'.repeat(8_600_000); // 17.2 MB of UTF-8
+    const [[inRow]] = await c.execute<mysql.RowDataPacket[]>('length ?', [big]);
+    expect(Number(inRow.len)).toBe(17_200_000);
+    const [[outRow]] = await c.query<mysql.RowDataPacket[]>('big 17000000');
+    expect(outRow.v.length).toBe(17_000_000);
+    const [[exact]] = await c.query<mysql.RowDataPacket[]>(`big ${0xffffff - 4}`); // row payload exactly 0xFFFFFF (4-byte length prefix)
+    expect(exact.v.length).toBe(0xffffff - 4);
+    const [[again]] = await c.query<mysql.RowDataPacket[]>('select 1');
+    expect(again.name).toBe('name-0');
+    await c.end();
+  });
+});
+
+describe('streaming with backpressure', () => {
+  it('2M rows stream through while RSS stays within 100 MB of the start', async () => {
+    global.gc?.();
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const timer = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 50);
+    const client = await RawClient.connect(port);
+    await client.login('root', ROOT_PASSWORD);
+    client.socket.removeAllListeners('data');
+    const counting = countRows(client.socket);
+    client.query('select 2000000');
+    expect(await counting).toBe(2_000_000);
+    clearInterval(timer);
+    client.close();
+    expect(peak - before).toBeLessThan(100 * 1024 * 1024);
+  });
+
+  it('a paused client stops the producer (no buffering ahead); resuming finishes the result', async () => {
+    probe.produced = 0;
+    probe.stopped = false;
+    const client = await RawClient.connect(port);
+    await client.login('root', ROOT_PASSWORD);
+    client.socket.removeAllListeners('data');
+    client.socket.pause();
+    client.query('stream 3000000');
+    await sleep(800);
+    const producedWhilePaused = probe.produced;
+    expect(producedWhilePaused).toBeLessThan(500_000);
+    await sleep(300);
+    expect(probe.produced).toBe(producedWhilePaused);
+    const counting = countRows(client.socket);
+    client.socket.resume();
+    expect(await counting).toBe(3_000_000);
+    client.close();
+  });
+
+  it('client disconnecting mid-result stops the iterator and closes the session; others keep working', async () => {
+    probe.produced = 0;
+    probe.stopped = false;
+    const closedBefore = probe.sessionsClosed;
+    const client = await RawClient.connect(port);
+    await client.login('root', ROOT_PASSWORD);
+    client.query('stream 10000000');
+    await client.read();
+    await sleep(50);
+    client.close();
+    for (let i = 0; i < 40 && !probe.stopped; i++) await sleep(50);
+    expect(probe.stopped).toBe(true);
+    expect(probe.produced).toBeLessThan(10_000_000);
+    for (let i = 0; i < 40 && probe.sessionsClosed === closedBefore; i++) await sleep(50);
+    expect(probe.sessionsClosed).toBeGreaterThan(closedBefore);
+    const c = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', password: ROOT_PASSWORD });
+    const [rows] = await c.query<mysql.RowDataPacket[]>('select 5');
+    expect(rows).toHaveLength(5);
+    await c.end();
+  });
+
+  it('query:finished reports rows and duration', async () => {
+    const seen: { rows: number; durationMs: number; command: string }[] = [];
+    const listener = (e: { rows: number; durationMs: number; command: string }) => seen.push(e);
+    server.on('query:finished', listener);
+    const c = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', password: ROOT_PASSWORD });
+    await c.query('select 1234');
+    await c.end();
+    server.off('query:finished', listener);
+    expect(seen).toContainEqual(expect.objectContaining({ command: 'Query', rows: 1234 }));
+    expect(seen[0].durationMs).toBeGreaterThanOrEqual(0);
+  });
+});
