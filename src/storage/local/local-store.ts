@@ -1,0 +1,192 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import { LakecastError } from '../../shared/index.js';
+import { StorageErrors } from '../errors.js';
+import { checkKey, checkPrefix } from '../keys.js';
+import type { ObjectInfo, ObjectStore } from '../types.js';
+
+/** Folder under the root where `put` writes before renaming; never listed. */
+export const LOCAL_TMP_DIR = '.lakecast-tmp';
+
+/**
+ * An {@link ObjectStore} over a local folder. `put` writes a temp file inside the root (same file system),
+ * fsyncs it, renames it into place and fsyncs the folder, so readers see the whole object or none and it
+ * survives a crash once `put` resolved. ETags are `<size hex>-<mtime ms hex>` (not content hashes: hashing
+ * every file on list would be slow).
+ */
+export class LocalObjectStore implements ObjectStore {
+  readonly rootUri: string;
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = path.resolve(root);
+    this.rootUri = pathToFileURL(this.root).href.replace(/\/?$/, '/');
+  }
+
+  uriOf(key: string): string {
+    return this.rootUri + checkKey(key).split('/').map(encodeURIComponent).join('/');
+  }
+
+  /** Absolute file path of a key. */
+  pathOf(key: string): string {
+    return path.join(this.root, ...checkKey(key).split('/'));
+  }
+
+  async put(key: string, body: Readable | Buffer | string): Promise<{ size: number }> {
+    const target = this.pathOf(key);
+    const tmpDir = path.join(this.root, LOCAL_TMP_DIR);
+    await mkdir(tmpDir, { recursive: true });
+    await mkdir(path.dirname(target), { recursive: true });
+    const tmp = path.join(tmpDir, `${randomBytes(8).toString('hex')}.tmp`);
+    const handle = await open(tmp, 'w');
+    let size = 0;
+    try {
+      if (typeof body === 'string' || Buffer.isBuffer(body)) {
+        const buf = typeof body === 'string' ? Buffer.from(body) : body;
+        await handle.writeFile(buf);
+        size = buf.length;
+      } else {
+        for await (const chunk of body as AsyncIterable<Buffer | string>) {
+          const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+          await handle.write(b);
+          size += b.length;
+        }
+      }
+      await handle.sync();
+    } catch (err) {
+      await handle.close().catch(() => undefined);
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    await handle.close();
+    try {
+      await rename(tmp, target);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    await fsyncDir(path.dirname(target));
+    return { size };
+  }
+
+  async get(key: string): Promise<Readable> {
+    const file = this.pathOf(key);
+    try {
+      const handle = await open(file, 'r');
+      if (!(await handle.stat()).isFile()) {
+        await handle.close();
+        throw Object.assign(new Error('not a file'), { code: 'ENOENT' });
+      }
+      return handle.createReadStream({ autoClose: true });
+    } catch (err) {
+      if (
+        (err as NodeJS.ErrnoException).code === 'ENOENT' ||
+        (err as NodeJS.ErrnoException).code === 'EISDIR'
+      ) {
+        throw new LakecastError(StorageErrors.STORAGE_NOT_FOUND, `object ${key} not found`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  async head(key: string): Promise<ObjectInfo | null> {
+    try {
+      const s = await stat(this.pathOf(key));
+      if (!s.isFile()) return null;
+      return { key, size: s.size, etag: etagOf(s.size, s.mtimeMs), lastModified: s.mtime };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    checkPrefix(prefix);
+    const slash = prefix.lastIndexOf('/');
+    const baseKey = slash >= 0 ? prefix.slice(0, slash) : '';
+    const baseDir = baseKey ? path.join(this.root, ...baseKey.split('/')) : this.root;
+    const found: ObjectInfo[] = [];
+    const walk = async (dir: string, keyPrefix: string) => {
+      let entries: import('node:fs').Dirent[];
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        if (
+          (err as NodeJS.ErrnoException).code === 'ENOENT' ||
+          (err as NodeJS.ErrnoException).code === 'ENOTDIR'
+        )
+          return;
+        throw err;
+      }
+      for (const e of entries) {
+        const key = keyPrefix + e.name;
+        if (keyPrefix === '' && e.name === LOCAL_TMP_DIR) continue;
+        if (e.isDirectory()) {
+          if (key.startsWith(prefix) || prefix.startsWith(`${key}/`))
+            await walk(path.join(dir, e.name), `${key}/`);
+        } else if (e.isFile() && key.startsWith(prefix)) {
+          const s = await stat(path.join(dir, e.name)).catch(() => null);
+          if (s) found.push({ key, size: s.size, etag: etagOf(s.size, s.mtimeMs), lastModified: s.mtime });
+        }
+      }
+    };
+    await walk(baseDir, baseKey ? `${baseKey}/` : '');
+    found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    yield* found;
+  }
+
+  async delete(key: string): Promise<void> {
+    const file = this.pathOf(key);
+    try {
+      await unlink(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    await this.pruneEmptyDirs(path.dirname(file));
+  }
+
+  async deletePrefix(prefix: string): Promise<void> {
+    const keys: string[] = [];
+    for await (const o of this.list(prefix)) keys.push(o.key);
+    for (const key of keys) await this.delete(key);
+  }
+
+  /** Removes now-empty folders up to (not including) the root, so deleted prefixes leave no trace. */
+  private async pruneEmptyDirs(dir: string): Promise<void> {
+    let current = dir;
+    while (current.startsWith(this.root + path.sep)) {
+      try {
+        await rmdir(current);
+      } catch {
+        return;
+      }
+      current = path.dirname(current);
+    }
+  }
+}
+
+function etagOf(size: number, mtimeMs: number): string {
+  return `${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}`;
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } catch {
+    // Some file systems refuse fsync on directories; the rename itself is still atomic.
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads a whole object into memory (small objects only: manifests, test fixtures). */
+export async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
+  return Buffer.concat(chunks);
+}

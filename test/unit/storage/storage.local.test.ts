@@ -1,0 +1,107 @@
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LakecastError } from '../../../src/shared/index.js';
+import {
+  isSafeKey,
+  LOCAL_TMP_DIR,
+  LocalObjectStore,
+  openObjectStore,
+  resolveLocation,
+} from '../../../src/storage/index.js';
+import { tempDir } from '../../helpers/tmp.js';
+import { objectStoreContract } from '../../integration/storage/store.contract.js';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+describe('local store - ObjectStore contract', () => {
+  objectStoreContract('local', () => new LocalObjectStore(path.join(tmp.dir, 'store')));
+});
+
+describe('local store - atomic writes', () => {
+  it('local - a failing stream leaves no object and no temp file', async () => {
+    const s = new LocalObjectStore(path.join(tmp.dir, 'atomic'));
+    const body = new Readable({
+      read() {
+        this.push(Buffer.alloc(1024));
+        this.destroy(new Error('boom'));
+      },
+    });
+    await expect(s.put('x/y', body)).rejects.toThrow('boom');
+    expect(await s.head('x/y')).toBeNull();
+    expect(readdirSync(path.join(tmp.dir, 'atomic', LOCAL_TMP_DIR))).toEqual([]);
+  });
+
+  it('local - temp files are never listed', async () => {
+    const s = new LocalObjectStore(path.join(tmp.dir, 'tmplist'));
+    await s.put('a', 'x');
+    writeFileSync(path.join(tmp.dir, 'tmplist', LOCAL_TMP_DIR, 'junk.tmp'), 'x');
+    const keys = [];
+    for await (const o of s.list('')) keys.push(o.key);
+    expect(keys).toEqual(['a']);
+  });
+
+  it('local - deletePrefix removes emptied folders', async () => {
+    const s = new LocalObjectStore(path.join(tmp.dir, 'prune'));
+    await s.put('p/q/r', 'x');
+    await s.deletePrefix('p/');
+    expect(existsSync(path.join(tmp.dir, 'prune', 'p'))).toBe(false);
+  });
+});
+
+describe('keys - validation', () => {
+  it('keys - safe and unsafe keys', () => {
+    expect(isSafeKey('a/b/c.csv')).toBe(true);
+    expect(isSafeKey('dt=2026-11-22/part-0.parquet')).toBe(true);
+    for (const k of ['..', 'a/..', '/a', 'a\0', '', 'a\\b', 'a/./b']) expect(isSafeKey(k), k).toBe(false);
+  });
+});
+
+describe('openObjectStore - picks the implementation from the URI', () => {
+  it('open - file:// and plain paths are local, s3:// is S3, others refused', () => {
+    expect(openObjectStore(`file://${tmp.dir}/x/`).rootUri).toBe(`file://${tmp.dir}/x/`);
+    expect(openObjectStore(`${tmp.dir}/y`).rootUri).toBe(`file://${tmp.dir}/y/`);
+    expect(openObjectStore('s3://bucket/some/prefix').rootUri).toBe('s3://bucket/some/prefix/');
+    expect(() => openObjectStore('ftp://x/y')).toThrow(LakecastError);
+    expect(() => openObjectStore('s3://Bad_Bucket/x')).toThrow(LakecastError);
+  });
+});
+
+describe('resolveLocation - file:// locations stay inside the allowed roots', () => {
+  const root = path.join(tmp.dir, 'lake-root');
+  const elsewhere = path.join(tmp.dir, 'elsewhere');
+  mkdirSync(path.join(root, 't1'), { recursive: true });
+  mkdirSync(elsewhere, { recursive: true });
+  const opts = { fileRoots: [root], cacheDir: path.join(tmp.dir, 'cache') };
+
+  it('location - a folder inside a root resolves to itself', async () => {
+    const r = await resolveLocation(`file://${root}/t1/`, opts);
+    expect(r).toEqual({ localDir: path.join(root, 't1'), kind: 'file' });
+  });
+
+  it('location - a folder that does not exist yet inside a root is allowed', async () => {
+    const r = await resolveLocation(`file://${root}/new/table/`, opts);
+    expect(r.localDir).toBe(path.join(root, 'new', 'table'));
+  });
+
+  it('location - outside the roots, via .. or via a symlink: LC_STORAGE_LOCATION_FORBIDDEN', async () => {
+    symlinkSync(elsewhere, path.join(root, 'link'));
+    for (const uri of [
+      `file://${elsewhere}/`,
+      `file://${root}/../elsewhere/`,
+      `file://${root}/link/`,
+      '/etc/',
+      `file://${root}-sibling/`,
+    ]) {
+      const err = await resolveLocation(uri, opts).catch((e: unknown) => e);
+      expect((err as LakecastError).code, uri).toBe('LC_STORAGE_LOCATION_FORBIDDEN');
+    }
+  });
+
+  it('location - unknown schemes are refused', async () => {
+    const err = await resolveLocation('oss://bucket/x/', opts).catch((e: unknown) => e);
+    expect((err as LakecastError).code).toBe('LC_STORAGE_BAD_URI');
+  });
+});
