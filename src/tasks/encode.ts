@@ -25,12 +25,42 @@ export async function* encodeCsv(
   columns: readonly ColumnMeta[],
   batches: AsyncIterable<RowBatch>,
 ): AsyncGenerator<string> {
-  yield `${columns.map((c) => csvField(c.name)).join(',')}\r\n`;
+  const enc = batchEncoder('csv', columns);
+  yield enc.header;
   for await (const batch of batches) {
-    let chunk = '';
-    for (const row of batch) chunk += `${row.map(csvField).join(',')}\r\n`;
+    const chunk = enc.batch(batch);
     if (chunk) yield chunk;
   }
+}
+
+/** Encodes one batch at a time (for writers that also hand the batches on, e.g. force-persist-result). */
+export interface BatchEncoder {
+  /** Text before the first row (the CSV header; empty for NDJSON). */
+  readonly header: string;
+  batch(rows: RowBatch): string;
+}
+
+/** A {@link BatchEncoder} for `csv` or `json` (NDJSON). */
+export function batchEncoder(format: 'csv' | 'json', columns: readonly ColumnMeta[]): BatchEncoder {
+  if (format === 'json') {
+    const keys = jsonKeys(columns);
+    return {
+      header: '',
+      batch(rows) {
+        let chunk = '';
+        for (const row of rows) chunk += ndjsonLine(keys, columns, row);
+        return chunk;
+      },
+    };
+  }
+  return {
+    header: `${columns.map((c) => csvField(c.name)).join(',')}\r\n`,
+    batch(rows) {
+      let chunk = '';
+      for (const row of rows) chunk += `${row.map(csvField).join(',')}\r\n`;
+      return chunk;
+    },
+  };
 }
 
 function jsonValue(cell: Cell, column: ColumnMeta): string {
@@ -65,17 +95,18 @@ export async function* encodeNdjson(
   columns: readonly ColumnMeta[],
   batches: AsyncIterable<RowBatch>,
 ): AsyncGenerator<string> {
-  const keys = jsonKeys(columns);
+  const enc = batchEncoder('json', columns);
   for await (const batch of batches) {
-    let chunk = '';
-    for (const row of batch) {
-      let line = '{';
-      for (let i = 0; i < keys.length; i++) {
-        if (i > 0) line += ',';
-        line += `${keys[i]}:${jsonValue(row[i] ?? null, columns[i]!)}`;
-      }
-      chunk += `${line}}\n`;
-    }
+    const chunk = enc.batch(batch);
     if (chunk) yield chunk;
   }
+}
+
+function ndjsonLine(keys: readonly string[], columns: readonly ColumnMeta[], row: readonly Cell[]): string {
+  let line = '{';
+  for (let i = 0; i < keys.length; i++) {
+    if (i > 0) line += ',';
+    line += `${keys[i]}:${jsonValue(row[i] ?? null, columns[i]!)}`;
+  }
+  return `${line}}\n`;
 }

@@ -3,15 +3,16 @@
  * cancellation, timeouts, retention and recovery after a crash. See docs/tasks.md.
  */
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { once } from 'node:events';
+import { PassThrough, Readable } from 'node:stream';
 import type { Kysely, Transaction } from 'kysely';
 import type { AuthUser } from '../auth/types.js';
 import type { Engine } from '../engine/types.js';
-import { LakecastError, type Logger, silentLogger } from '../shared/index.js';
+import { LakecastError, type Logger, type RowBatch, type RowsResult, silentLogger } from '../shared/index.js';
 import { type Hints, hintsToEntries, parseHints } from '../sql/hints.js';
 import type { SessionContext } from '../sql/types.js';
 import type { ObjectStore } from '../storage/types.js';
-import { encodeCsv, encodeNdjson } from './encode.js';
+import { batchEncoder, encodeCsv, encodeNdjson } from './encode.js';
 import { TaskErrors } from './errors.js';
 import { TaskEvents } from './events.js';
 import { FairQueue } from './fair-queue.js';
@@ -134,6 +135,13 @@ export interface TaskService {
   close(drainMs?: number): Promise<void>;
   /** Tasks waiting / running on this node. */
   stats(): { queued: number; running: number };
+  /**
+   * Runs a synchronous query that carries hints (`query-timeout`, `force-persist-result`, `output-format`):
+   * rows stream to the caller as the engine produces them. With `force-persist-result` they are also written,
+   * batch by batch, to a result file under a task row (created RUNNING, ended like an async task: SUCCESS
+   * when the caller read every row, FAILURE otherwise), so SHOW QUERY_TASK lists it.
+   */
+  runSync(ctx: SessionContext, sql: string, hints: Hints, signal: AbortSignal): Promise<RowsResult>;
 }
 
 interface QueueEntry {
@@ -448,6 +456,145 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     return { requeued, failed };
   }
 
+  /** Inserts the QUEUED row (durable when this resolves); answers a raced client-token with the winner's id. */
+  async function insertTask(
+    ctx: SubmitContext,
+    sql: string,
+    body: string,
+    h: Hints,
+  ): Promise<{ id: string; created: boolean }> {
+    const user = ctx.user.name;
+    const now = clock();
+    const id = ids.next(now);
+    try {
+      await store.insert({
+        id,
+        task_name: statementKind(body),
+        table_schema: ctx.database,
+        command: sql,
+        creator_id: user,
+        create_time: now,
+        connection_id: ctx.connectionId,
+        output_format: h.outputFormat ?? 'csv',
+        client_token: h.clientToken ?? null,
+        hints: JSON.stringify(Object.fromEntries(hintsToEntries(h))),
+        node,
+        mq_product: h.mqNotifyBy ?? null,
+        mq_model: h.mqNotifyBy === undefined ? null : h.mqQueue !== undefined ? 'queue' : 'topic',
+        mq_topic: h.mqTopic ?? null,
+        mq_queue: h.mqQueue ?? null,
+        mq_producer_id: h.mqProducerId ?? null,
+        mq_endpoint: h.mqEndpoint ?? null,
+      });
+    } catch (err) {
+      // Two submits with one token raced: the unique index let one win; answer with its id.
+      if (h.clientToken !== undefined) {
+        const existing = await store.findByClientToken(user, h.clientToken);
+        if (existing) return { id: sameToken(existing, sql), created: false };
+      }
+      throw err;
+    }
+    return { id, created: true };
+  }
+
+  async function runSync(
+    ctx: SessionContext,
+    sql: string,
+    h: Hints,
+    signal: AbortSignal,
+  ): Promise<RowsResult> {
+    const { body } = parseHints(sql);
+    const timeoutMs = h.queryTimeoutSecs !== undefined ? h.queryTimeoutSecs * 1000 : undefined;
+    if (!h.forcePersistResult) {
+      const prepared = await deps.prepare(ctx, body);
+      const r = await deps.engine.query(prepared.engineSql, {
+        signal,
+        timeoutMs,
+        defaultSchema: ctx.database ?? undefined,
+      });
+      return { kind: 'rows', columns: r.columns, batches: r.batches };
+    }
+    const format = h.outputFormat ?? 'csv';
+    if (format === 'parquet') {
+      throw new LakecastError(TaskErrors.TASK_UNSUPPORTED, 'force-persist-result supports csv and json only');
+    }
+    if (h.clientToken !== undefined) {
+      throw new LakecastError(
+        TaskErrors.TASK_UNSUPPORTED,
+        'client-token applies to async tasks (run-async=true)',
+      );
+    }
+    const { id } = await insertTask(ctx, sql, body, h);
+    const startedAt = clock();
+    await store.markRunning(id, startedAt, mppQueryId(startedAt));
+    const key = resultKeyOf(id, startedAt, format);
+    const fail = async (err: unknown) => {
+      await deleteQuietly(key);
+      await finish(id, 'FAILURE', { message: errorText(err), elapse_time: clock() - startedAt });
+    };
+    let r: Awaited<ReturnType<Engine['query']>>;
+    try {
+      const prepared = await deps.prepare(ctx, body);
+      r = await deps.engine.query(prepared.engineSql, {
+        signal,
+        timeoutMs,
+        defaultSchema: ctx.database ?? undefined,
+      });
+    } catch (err) {
+      await fail(err);
+      throw err;
+    }
+    const result = r;
+    const enc = batchEncoder(format, result.columns);
+    const pass = new PassThrough();
+    const put = deps.resultStore.put(key, pass);
+    put.catch(() => {}); // observed below
+    const write = async (chunk: string) => {
+      if (chunk && !pass.write(chunk)) await Promise.race([once(pass, 'drain'), put]);
+    };
+    async function* tee(): AsyncGenerator<RowBatch> {
+      let done = false;
+      try {
+        await write(enc.header);
+        for await (const batch of result.batches) {
+          await write(enc.batch(batch));
+          yield batch;
+        }
+        pass.end();
+        const { size } = await put;
+        const st = result.stats();
+        await finish(id, 'SUCCESS', {
+          row_count: st.rowsReturned,
+          elapse_time: clock() - startedAt,
+          scanned_row_count: st.scannedRows,
+          scanned_data_bytes: st.scannedBytes,
+          result_file_oss_file: deps.resultStore.uriOf(key),
+          result_file_size: size,
+          result_key: key,
+          progress: 100,
+        });
+        done = true;
+      } catch (err) {
+        pass.destroy(err instanceof Error ? err : new Error(String(err)));
+        await put.catch(() => {});
+        await fail(err);
+        done = true;
+        throw err;
+      } finally {
+        if (!done) {
+          // The caller stopped reading early: the file would be partial.
+          result.cancel();
+          pass.destroy(new Error('client stopped reading'));
+          await put.catch(() => {});
+          await fail(
+            new LakecastError(TaskErrors.TASK_NO_RESULT, 'the client stopped reading before the last row'),
+          );
+        }
+      }
+    }
+    return { kind: 'rows', columns: result.columns, batches: tee() };
+  }
+
   const service: TaskService = {
     events,
     store,
@@ -467,37 +614,8 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
         const existing = await store.findByClientToken(user, h.clientToken);
         if (existing) return sameToken(existing, sql);
       }
-      const now = clock();
-      const id = ids.next(now);
-      const kind = statementKind(parsed.body);
-      try {
-        await store.insert({
-          id,
-          task_name: kind,
-          table_schema: ctx.database,
-          command: sql,
-          creator_id: user,
-          create_time: now,
-          connection_id: ctx.connectionId,
-          output_format: h.outputFormat ?? 'csv',
-          client_token: h.clientToken ?? null,
-          hints: JSON.stringify(Object.fromEntries(hintsToEntries(h))),
-          node,
-          mq_product: h.mqNotifyBy ?? null,
-          mq_model: h.mqNotifyBy === undefined ? null : h.mqQueue !== undefined ? 'queue' : 'topic',
-          mq_topic: h.mqTopic ?? null,
-          mq_queue: h.mqQueue ?? null,
-          mq_producer_id: h.mqProducerId ?? null,
-          mq_endpoint: h.mqEndpoint ?? null,
-        });
-      } catch (err) {
-        // Two submits with one token raced: the unique index let one win; answer with its id.
-        if (h.clientToken !== undefined) {
-          const existing = await store.findByClientToken(user, h.clientToken);
-          if (existing) return sameToken(existing, sql);
-        }
-        throw err;
-      }
+      const { id, created } = await insertTask(ctx, sql, parsed.body, h);
+      if (!created) return id;
       const sessionCtx: SessionContext = {
         connectionId: ctx.connectionId,
         user: ctx.user,
@@ -619,6 +737,8 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     stats() {
       return { queued: queue.size, running: running.size };
     },
+
+    runSync,
   };
 
   function notFound(id: string): LakecastError {

@@ -89,8 +89,10 @@ export function fakeEngine() {
             if (n > 0) yield batch;
             return;
           }
+          const deadline = options.timeoutMs ? Date.now() + options.timeoutMs : Number.POSITIVE_INFINITY;
           for (let i = 0; i < n; i++) {
             await abortable(50, signal);
+            if (Date.now() > deadline) throw new LakecastError(CommonErrors.TIMEOUT, 'query timed out');
             options.onProgress?.(((i + 1) / n) * 100);
             stats.rowsReturned++;
             yield [[i, 'x']];
