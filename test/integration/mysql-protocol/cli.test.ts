@@ -18,7 +18,11 @@ const MYSQL = which('mysql');
 if (!MARIADB) console.warn('\n!!! SKIPPING mariadb CLI tests: `mariadb` is not installed\n');
 
 /** Runs a CLI; resolves with exit code, stdout and stderr (never rejects). */
-function run(bin: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  bin: string,
+  args: string[],
+  input?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = execFile(bin, args, { timeout: 20_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
@@ -37,11 +41,31 @@ beforeAll(async () => {
   ({ server, port } = await startServer());
   const key = path.join(tmp.dir, 'k.pem');
   const cert = path.join(tmp.dir, 'c.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-keyout', key, '-out', cert], {
-    stdio: 'ignore',
-  });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      '/CN=localhost',
+      '-days',
+      '1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    {
+      stdio: 'ignore',
+    },
+  );
   const { readFileSync } = await import('node:fs');
-  ({ server: tlsServer, port: tlsPort } = await startServer({ tls: { cert: readFileSync(cert), key: readFileSync(key) } }));
+  ({ server: tlsServer, port: tlsPort } = await startServer({
+    tls: { cert: readFileSync(cert), key: readFileSync(key) },
+  }));
 });
 afterAll(async () => {
   await server?.close();
@@ -49,13 +73,21 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
-const login = (p: number, extra: string[] = []) => ['-h127.0.0.1', `-P${p}`, '-uroot', `-p${ROOT_PASSWORD}`, ...extra];
+const login = (p: number, extra: string[] = []) => [
+  '-h127.0.0.1',
+  `-P${p}`,
+  '-uroot',
+  `-p${ROOT_PASSWORD}`,
+  ...extra,
+];
 
 describe.skipIf(!MARIADB)('mariadb CLI', () => {
   it('-e "select 3" - batch output', async () => {
     const r = await run(MARIADB!, [...login(port), '-e', 'select 3']);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toBe('id\tname\tamount\tratio\tbig\n0\tname-0\t0.50\t0\t0\n1\tname-1\t1.50\t0.25\t1000000000\n2\tname-2\t2.50\t0.5\t2000000000\n');
+    expect(r.stdout).toBe(
+      'id\tname\tamount\tratio\tbig\n0\tname-0\t0.50\t0\t0\n1\tname-1\t1.50\t0.25\t1000000000\n2\tname-2\t2.50\t0.5\t2000000000\n',
+    );
   });
 
   it('\\G - vertical output of every type', async () => {
@@ -79,13 +111,21 @@ describe.skipIf(!MARIADB)('mariadb CLI', () => {
   it('errors - exit code 1 and ERROR errno (SQLSTATE)', async () => {
     const r = await run(MARIADB!, [...login(port), '-e', 'fail']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('ERROR 1064 (42000) at line 1: You have an error in your SQL syntax near fail');
+    expect(r.stderr).toContain(
+      'ERROR 1064 (42000) at line 1: You have an error in your SQL syntax near fail',
+    );
     const denied = await run(MARIADB!, ['-h127.0.0.1', `-P${port}`, '-uroot', '-pwrong', '-e', 'select 1']);
-    expect(denied.stderr).toContain("ERROR 1045 (28000): Access denied for user 'root'@'127.0.0.1' (using password: YES)");
+    expect(denied.stderr).toContain(
+      "ERROR 1045 (28000): Access denied for user 'root'@'127.0.0.1' (using password: YES)",
+    );
   });
 
   it('interactive-style script: use, several statements, table output, status', async () => {
-    const r = await run(MARIADB!, [...login(port), '-t', 'lake'], 'select 2;\nuse other;\nselect 1;\nstatus\n');
+    const r = await run(
+      MARIADB!,
+      [...login(port), '-t', 'lake'],
+      'select 2;\nuse other;\nselect 1;\nstatus\n',
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('| id   | name   | amount | ratio | big        |');
     expect(r.stdout).toContain('8.0.36-Lakecast-0.1.0');

@@ -18,7 +18,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('multi-packet payloads (> 16 MiB)', () => {
   it('a 17 MB value in both directions (parameter in, row out)', async () => {
-    const c = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', password: ROOT_PASSWORD });
+    const c = await mysql.createConnection({
+      host: '127.0.0.1',
+      port,
+      user: 'root',
+      password: ROOT_PASSWORD,
+    });
     const big = 'é'.repeat(8_600_000); // 17.2 MB of UTF-8
     const [[inRow]] = await c.execute<mysql.RowDataPacket[]>('length ?', [big]);
     expect(Number(inRow.len)).toBe(17_200_000);
@@ -85,7 +90,12 @@ describe('streaming with backpressure', () => {
     expect(probe.produced).toBeLessThan(10_000_000);
     for (let i = 0; i < 40 && probe.sessionsClosed === closedBefore; i++) await sleep(50);
     expect(probe.sessionsClosed).toBeGreaterThan(closedBefore);
-    const c = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', password: ROOT_PASSWORD });
+    const c = await mysql.createConnection({
+      host: '127.0.0.1',
+      port,
+      user: 'root',
+      password: ROOT_PASSWORD,
+    });
     const [rows] = await c.query<mysql.RowDataPacket[]>('select 5');
     expect(rows).toHaveLength(5);
     await c.end();
@@ -95,7 +105,12 @@ describe('streaming with backpressure', () => {
     const seen: { rows: number; durationMs: number; command: string }[] = [];
     const listener = (e: { rows: number; durationMs: number; command: string }) => seen.push(e);
     server.on('query:finished', listener);
-    const c = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', password: ROOT_PASSWORD });
+    const c = await mysql.createConnection({
+      host: '127.0.0.1',
+      port,
+      user: 'root',
+      password: ROOT_PASSWORD,
+    });
     await c.query('select 1234');
     await c.end();
     server.off('query:finished', listener);
