@@ -21,5 +21,7 @@ export type {
   TopicMeta,
 } from './model/metadata.js';
 export { fnv1a32, shardForKey } from './model/partition.js';
+export { NatsHub, type NatsHubOptions, openNatsHub } from './nats/nats-hub.js';
+export { openHub } from './open.js';
 export type { OffsetStore, TopicStorage } from './storage.js';
 export * from './types.js';
