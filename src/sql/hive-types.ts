@@ -65,7 +65,7 @@ function parseAt(c: Cursor, st: CloseState, depth: number): HiveType {
   if (depth > MAX_DEPTH) throw c.error(`column type nested deeper than ${MAX_DEPTH} levels`);
   const t = c.peek();
   const at = c.pos;
-  if (!t || t.kind !== 'word') throw c.error('expected a column type');
+  if (t?.kind !== 'word') throw c.error('expected a column type');
   const name = c.next().value.toUpperCase();
   if (name === 'ARRAY') {
     c.expectPunct('<');

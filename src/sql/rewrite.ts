@@ -150,7 +150,8 @@ export function rewriteQuery(sql: string, tokens: readonly Token[], v: RewriteVa
     emit(t.start, tokens[end].end, wholeItem ? `${literal} AS ${quoteIdent(original)}` : literal);
     i = end;
   }
-  return out + sql.slice(last);
+  // Ends at the last token: trailing `;` and comments are dropped so callers can wrap the query.
+  return out + sql.slice(last, Math.max(last, tokens.length > 0 ? tokens[tokens.length - 1].end : last));
 }
 
 function isCount(t: Token | undefined): boolean {

@@ -73,7 +73,21 @@ export async function handleSet(input: StatementInput): Promise<StatementResult>
   if (c.isWords('VARIABLE')) throw forbidden('SET VARIABLE', 'engine variables cannot be changed');
   const scope = c.acceptOneOf(...SCOPES);
   if (c.acceptWords('TRANSACTION')) {
-    while (!c.atEnd()) c.next(); // ISOLATION LEVEL …, READ ONLY: accepted, the lake is read-only
+    // Accepted and remembered (the lake is read-only, every query sees one snapshot of the files).
+    do {
+      if (c.acceptWords('ISOLATION', 'LEVEL')) {
+        const level = c.acceptOneOf('READ', 'REPEATABLE', 'SERIALIZABLE');
+        const second = level === 'SERIALIZABLE' ? null : c.acceptOneOf('COMMITTED', 'UNCOMMITTED', 'READ');
+        if (level === null || (level !== 'SERIALIZABLE' && second === null))
+          throw c.error('expected an isolation level');
+        if (scope === 'GLOBAL') throw unsupported('SET GLOBAL TRANSACTION');
+        store(input, 'transaction_isolation', second === null ? level : `${level}-${second}`);
+      } else if (c.acceptWords('READ')) {
+        const mode = c.acceptOneOf('ONLY', 'WRITE');
+        if (mode === null) throw c.error('expected ONLY or WRITE');
+      } else throw c.error('expected ISOLATION LEVEL or READ ONLY/WRITE');
+    } while (c.acceptPunct(','));
+    c.end();
     return ok();
   }
   if (scope !== null) c.pos--;
@@ -146,7 +160,7 @@ export async function handleKill(input: StatementInput): Promise<StatementResult
   const t = c.peek();
   if (t?.kind === 'string')
     throw sqlError(SqlErrors.SQL_UNKNOWN_THREAD, `Unknown thread id: '${t.value.slice(0, 40)}'`);
-  if (!t || t.kind !== 'number' || !/^\d+$/.test(t.value)) throw c.error('expected a thread id');
+  if (t?.kind !== 'number' || !/^\d+$/.test(t.value)) throw c.error('expected a thread id');
   c.next();
   c.end();
   const id = Number(t.value);

@@ -16,10 +16,19 @@ import {
   silentLogger,
 } from '../../../src/shared/index.js';
 import { createSqlFront } from '../../../src/sql/index.js';
-import type { QueryFinishedEvent, SqlFront, SqlSession } from '../../../src/sql/types.js';
+import type { QueryFinishedEvent, SqlFront, SqlFrontDeps, SqlSession } from '../../../src/sql/types.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 export const ROOT: AuthUser = { name: 'root', admin: true };
+
+const depsByHarness = new Map<string, SqlFrontDeps>();
+
+/** The dependencies the harness built its front with (to build another front over the same services). */
+export function depsOf(h: Harness): SqlFrontDeps {
+  const deps = depsByHarness.get(h.dir);
+  if (!deps) throw new Error('unknown harness');
+  return deps;
+}
 
 /** A whole SqlFront over the real engine, catalog (SQLite) and auth, in a temp data dir. */
 export interface Harness {
@@ -73,7 +82,7 @@ export async function startHarness(): Promise<Harness> {
       memoryLimit: '512MB',
       threads: 2,
     });
-    const front = createSqlFront({
+    const deps: SqlFrontDeps = {
       engine,
       catalog,
       auth,
@@ -89,7 +98,9 @@ export async function startHarness(): Promise<Harness> {
         },
       },
       onQueryFinished: (e) => events.push(e),
-    });
+    };
+    depsByHarness.set(dir, deps);
+    const front = createSqlFront(deps);
     await front.loadTables();
     return { engine, front };
   };
