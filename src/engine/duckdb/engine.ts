@@ -2,7 +2,7 @@ import { mkdirSync, realpathSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { blobValue, type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import type { TableDefinition } from '../../catalog/types.js';
+import type { TableDefinition } from '../../catalog/index.js';
 import {
   type Cell,
   CommonErrors,

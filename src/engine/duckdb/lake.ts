@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { ColumnDefinition, TableDefinition } from '../../catalog/types.js';
+import type { ColumnDefinition, TableDefinition } from '../../catalog/index.js';
 
 /** Double-quoted SQL identifier. */
 export function ident(name: string): string {

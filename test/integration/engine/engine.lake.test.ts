@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TableDefinition } from '../../../src/catalog/types.js';
+import type { TableDefinition } from '../../../src/catalog/index.js';
 import { createDuckDbEngine, type DuckDbEngine } from '../../../src/engine/index.js';
 import { type Cell, LakecastError } from '../../../src/shared/index.js';
 import { tempDir } from '../../helpers/tmp.js';

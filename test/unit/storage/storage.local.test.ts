@@ -43,6 +43,14 @@ describe('local store - atomic writes', () => {
     expect(keys).toEqual(['a']);
   });
 
+  it('local - list is in byte order of keys, not folder-walk order', async () => {
+    const s = new LocalObjectStore(path.join(tmp.dir, 'order'));
+    for (const k of ['a/2', 'a-x', 'a/1', 'a.b']) await s.put(k, k);
+    const keys = [];
+    for await (const o of s.list('')) keys.push(o.key);
+    expect(keys).toEqual(['a-x', 'a.b', 'a/1', 'a/2']);
+  });
+
   it('local - deletePrefix removes emptied folders', async () => {
     const s = new LocalObjectStore(path.join(tmp.dir, 'prune'));
     await s.put('p/q/r', 'x');
