@@ -1,14 +1,14 @@
 import { type Kysely, type Migration, PostgresAdapter } from 'kysely';
 
 /**
- * The migration registry: every migration of the catalog database, in order. Kysely's Migrator applies them
- * by name order, each once, recorded in the `lakecast_migration` table.
+ * The migration registry: every migration of the catalog database. `runMigrations` (../migrate.ts) applies
+ * them in name order, each once and in its own transaction, recorded in the `lakecast_migration` table.
  *
- * HOW TO ADD A MIGRATION (e.g. the tasks tables):
- *   1. create `src/catalog/migrations/0002_tasks.ts` exporting `up(db)` (and `down(db)`), using only
+ * HOW TO ADD A MIGRATION (e.g. the receipts outbox):
+ *   1. create `src/catalog/migrations/0003_receipts.ts` exporting `up(db)` (and `down(db)`), using only
  *      portable column types (`text`, `integer`, `bigint`, `real`); use `dialectOf(db)` for the rare
  *      dialect-specific statement;
- *   2. add ONE line at the end of `MIGRATIONS` below: `'0002_tasks': () => import('./0002_tasks.js'),`
+ *   2. add ONE line at the end of `MIGRATIONS` below: `'0003_receipts': () => import('./0003_receipts.js'),`
  * Never rename, reorder or edit a migration that has shipped: add a new one.
  */
 export const MIGRATIONS: Readonly<Record<string, () => Promise<Migration>>> = {

@@ -11,9 +11,9 @@ import {
 } from 'kysely';
 
 /**
- * Kysely's SQLite adapter, with transactional DDL switched on: SQLite does support DDL in transactions
- * (https://www.sqlite.org/lang_transaction.html), and Kysely's Migrator then runs each migration in one, so a
- * crash mid-migration leaves nothing half-applied.
+ * Kysely's SQLite adapter, declaring what SQLite really supports: DDL inside transactions
+ * (https://www.sqlite.org/lang_transaction.html). Our migration runner relies on it (each migration runs in
+ * one transaction); the flag keeps Kysely's own tooling (e.g. its Migrator) doing the same.
  */
 export class LakecastSqliteAdapter extends SqliteAdapter {
   override get supportsTransactionalDdl(): boolean {

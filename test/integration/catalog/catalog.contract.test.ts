@@ -58,6 +58,12 @@ describe.each(all)('catalog contract on $name', (backend) => {
     expect(rows.map((r: { name: string }) => r.name)).toEqual(Object.keys(MIGRATIONS).sort());
   });
 
+  test('migrate - refuses a database migrated by a newer Lakecast (unknown migration recorded)', async () => {
+    await catalog.db.insertInto(MIGRATION_TABLE).values({ name: '9999_future', timestamp: 'x' }).execute();
+    const e = await expectLakecastError(catalog.migrate(), 'LC_INTERNAL');
+    expect(String((e.cause as Error).message)).toMatch(/9999_future/);
+  });
+
   test('dialect and db - exposed for capabilities with their own tables', async () => {
     expect(catalog.dialect).toBe(backend.name);
     await catalog.db.schema
