@@ -175,8 +175,11 @@ export class Connection {
     }
   }
 
-  /** Next packet from the client, or null once the connection is closed (or idle past `idleMs`). */
-  nextPacket(idleMs?: number): Promise<Packet | null> {
+  /**
+   * Next packet from the client, or null once the connection is closed. With `timeout`, a client silent for
+   * `timeout.ms` gets `timeout.error` as ERR packet and is disconnected (wait_timeout, connect_timeout).
+   */
+  nextPacket(timeout?: { ms: number; error: LakecastError }): Promise<Packet | null> {
     const p = this.inbox.shift();
     if (p) {
       if (this.inbox.length < INBOX_HIGH_WATER / 2 && this.socket.isPaused()) this.socket.resume();
@@ -185,19 +188,14 @@ export class Connection {
     if (this.closed) return Promise.resolve(null);
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;
-      if (idleMs !== undefined && idleMs > 0) {
+      if (timeout && timeout.ms > 0) {
         timer = setTimeout(() => {
           this.waiter = null;
           this.writer.pos = 0;
           this.writer.seq = 0;
-          this.sendErrorAndClose(
-            new LakecastError(
-              MysqlProtocolErrors.MYSQL_IDLE_TIMEOUT,
-              'The client was disconnected by the server because of inactivity.',
-            ),
-          );
+          this.sendErrorAndClose(timeout.error);
           resolve(null);
-        }, idleMs);
+        }, timeout.ms);
         timer.unref?.();
       }
       this.waiter = (packet) => {

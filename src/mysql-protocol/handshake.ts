@@ -43,7 +43,11 @@ export async function runHandshake(conn: Connection): Promise<boolean> {
   });
   await conn.flush();
 
-  const packet = await conn.nextPacket();
+  const connectTimeout = {
+    ms: options.connectTimeoutSeconds * 1000,
+    error: new LakecastError(MysqlProtocolErrors.MYSQL_BAD_HANDSHAKE, 'Bad handshake: connect timeout'),
+  };
+  const packet = await conn.nextPacket(connectTimeout);
   if (!packet) return false;
   conn.writer.seq = (packet.seq + 1) & 0xff;
   let response: HandshakeResponse41;
@@ -63,7 +67,7 @@ export async function runHandshake(conn: Connection): Promise<boolean> {
     authScramble = generateScramble();
     writeAuthSwitchRequest(conn.writer, NATIVE_PASSWORD_PLUGIN, authScramble);
     await conn.flush();
-    const switched = await conn.nextPacket();
+    const switched = await conn.nextPacket(connectTimeout);
     if (!switched) return false;
     conn.writer.seq = (switched.seq + 1) & 0xff;
     authData = switched.payload;

@@ -4,6 +4,7 @@ export { nativePasswordHash } from './auth/native-password.js';
 export { MysqlProtocolErrors } from './errors.js';
 export type { MysqlServerEvents } from './events.js';
 export {
+  DEFAULT_CONNECT_TIMEOUT_SECONDS,
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_PACKET_BYTES,
   DEFAULT_SERVER_VERSION,

@@ -5,6 +5,7 @@ import { CommonErrors, LakecastError } from '../shared/index.js';
 import { PacketWriter } from './codec/packet-writer.js';
 import { dispatchCommand } from './commands/dispatch.js';
 import { Connection, type ConnectionContext } from './connection.js';
+import { MysqlProtocolErrors } from './errors.js';
 import type { MysqlServerEvents } from './events.js';
 import { runHandshake } from './handshake.js';
 import { type ResolvedMysqlServerOptions, resolveOptions } from './options.js';
@@ -96,9 +97,15 @@ class MysqlServerImpl extends EventEmitter implements MysqlServer {
   private async run(conn: Connection): Promise<void> {
     try {
       if (!(await runHandshake(conn))) return;
-      const idleMs = this.options.waitTimeoutSeconds * 1000;
+      const idle = {
+        ms: this.options.waitTimeoutSeconds * 1000,
+        error: new LakecastError(
+          MysqlProtocolErrors.MYSQL_IDLE_TIMEOUT,
+          'The client was disconnected by the server because of inactivity.',
+        ),
+      };
       while (!conn.closed && !conn.closeAfterCommand) {
-        const packet = await conn.nextPacket(idleMs);
+        const packet = await conn.nextPacket(idle);
         if (!packet) break;
         // Every command starts a new sequence: the client's packet is 0, our first answer 1.
         conn.writer.seq = (packet.seq + 1) & 0xff;

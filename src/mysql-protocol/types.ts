@@ -62,6 +62,8 @@ export interface MysqlServerOptions {
   readonly serverVersion?: string;
   /** Idle connections are closed after this many seconds (wait_timeout; default 28800; 0 disables). */
   readonly waitTimeoutSeconds?: number;
+  /** A new client must complete the handshake within this many seconds (connect_timeout; default 10). */
+  readonly connectTimeoutSeconds?: number;
 }
 
 /** Live view of a connection for SHOW PROCESSLIST / KILL. */

@@ -141,7 +141,29 @@ describe('hostile input - connection phase', () => {
   });
 });
 
+describe('timeouts', () => {
+  it('a client that never answers the greeting is dropped after connect_timeout', async () => {
+    const s = await startServer({ connectTimeoutSeconds: 0.2 });
+    const c = await RawClient.connect(s.port);
+    await c.read();
+    expect(errOf(await c.read())).toMatchObject({ errno: 1043, message: 'Bad handshake: connect timeout' });
+    await c.waitClosed();
+    await s.server.close();
+  });
+});
+
 describe('hostile input - command phase', () => {
+  it('COM_INIT_DB: OK, or the session error (1049) with the connection kept', async () => {
+    const c = await loggedIn();
+    c.send(Buffer.from([0x02, ...Buffer.from('lake')]));
+    expect((await c.read())!.payload[0]).toBe(0x00);
+    c.send(Buffer.from([0x02, ...Buffer.from('nope')]));
+    expect(errOf(await c.read())).toMatchObject({ errno: 1049, message: "Unknown database 'nope'" });
+    c.send(Buffer.from([0x0e]));
+    expect((await c.read())!.payload[0]).toBe(0x00);
+    c.close();
+  });
+
   it('unknown command byte and empty packet → ERR 1047, connection kept', async () => {
     const c = await loggedIn();
     c.send(Buffer.from([0x7f, 1, 2]));

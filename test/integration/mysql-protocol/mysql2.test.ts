@@ -78,12 +78,9 @@ describe('mysql2 - text protocol (query)', () => {
     await c.end();
   });
 
-  it('COM_INIT_DB, COM_PING, COM_RESET_CONNECTION', async () => {
+  it('database in the handshake, COM_PING, COM_RESET_CONNECTION', async () => {
     const c = await connect({ database: 'lake' });
-    await c.changeUser({ user: 'root', password: ROOT_PASSWORD }).catch(() => {});
     await c.ping();
-    await c.query('use other');
-    await expect(c.changeUser({ database: 'nope' })).rejects.toBeDefined();
     await c.end();
     const d = await connect();
     await d.ping();
