@@ -17,7 +17,8 @@ const VAR_COLUMNS = ['Variable_name', 'Value'];
 export function showVariables(input: StatementInput, c: Cursor, global: boolean): StatementResult {
   const { env, ctx } = input;
   const defaults = serverVariables(env.deps.serverVersion, env.deps.config.limits.maxPacketBytes);
-  const names = new Set([...defaults.keys(), ...(global ? [] : ctx.variables.keys())]);
+  const own = global ? [] : [...ctx.variables.keys()].filter((k) => !k.startsWith('@'));
+  const names = new Set([...defaults.keys(), ...own]);
   const rows: Cell[][] = [...names]
     .sort()
     .map((n) => [n, (global ? defaults.get(n) : variableValue(ctx, defaults, n)) ?? '']);

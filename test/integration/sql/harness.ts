@@ -1,6 +1,5 @@
 import { mkdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { type AuthService, createAuthService } from '../../../src/auth/index.js';
 import type { AuthUser } from '../../../src/auth/types.js';
@@ -8,15 +7,10 @@ import { type Catalog, openCatalog } from '../../../src/catalog/index.js';
 import { ConfigSchema } from '../../../src/config/index.js';
 import { createDuckDbEngine, type DuckDbEngine } from '../../../src/engine/index.js';
 import type { ConnectionState } from '../../../src/mysql-protocol/types.js';
-import {
-  type Cell,
-  CommonErrors,
-  LakecastError,
-  type StatementResult,
-  silentLogger,
-} from '../../../src/shared/index.js';
+import { type Cell, type StatementResult, silentLogger } from '../../../src/shared/index.js';
 import { createSqlFront } from '../../../src/sql/index.js';
 import type { QueryFinishedEvent, SqlFront, SqlFrontDeps, SqlSession } from '../../../src/sql/types.js';
+import { resolveLocation, type S3Settings } from '../../../src/storage/index.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 export const ROOT: AuthUser = { name: 'root', admin: true };
@@ -47,21 +41,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** file:// locations inside the lake folder only (what storage's resolveLocation enforces with file roots). */
-function resolveIn(root: string) {
-  return async (uri: string): Promise<string> => {
-    if (!uri.startsWith('file:///'))
-      throw new LakecastError(CommonErrors.BAD_REQUEST, `unsupported location ${uri.slice(0, 20)}`);
-    const p = path.resolve(fileURLToPath(uri));
-    const real = realpathSync(root);
-    if (p !== real && !p.startsWith(`${real}${path.sep}`))
-      throw new LakecastError(CommonErrors.FORBIDDEN, 'location is outside the allowed file roots');
-    mkdirSync(p, { recursive: true });
-    return p;
-  };
+/** Options: S3 settings for `s3://` locations (tests with an S3-protocol server). */
+export interface HarnessOptions {
+  readonly s3?: S3Settings;
 }
 
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const { dir, cleanup } = tempDir('lakecast-sql-');
   const lake = realpathSync(path.join(dir));
   mkdirSync(path.join(lake, 'lake'), { recursive: true });
@@ -78,7 +63,7 @@ export async function startHarness(): Promise<Harness> {
   const make = async () => {
     const engine = await createDuckDbEngine({
       dataDir: dir,
-      allowedDirectories: [lakeDir],
+      allowedDirectories: [lakeDir, path.join(dir, 'cache')],
       memoryLimit: '512MB',
       threads: 2,
     });
@@ -88,7 +73,14 @@ export async function startHarness(): Promise<Harness> {
       auth,
       config,
       logger: silentLogger(),
-      resolveLocation: resolveIn(lakeDir),
+      resolveLocation: async (uri) =>
+        (
+          await resolveLocation(uri, {
+            fileRoots: [lakeDir],
+            cacheDir: path.join(dir, 'cache'),
+            ...(opts.s3 ? { s3: opts.s3 } : {}),
+          })
+        ).localDir,
       serverVersion: '8.0.36-lakecast-test',
       connections: {
         list: () => [...connections],
