@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import pg from 'pg';
 import { type Catalog, type OpenCatalogOptions, openCatalog } from '../../../src/catalog/index.js';
 import { SERVICES, serviceAvailable } from '../../helpers/services.js';
@@ -15,6 +14,8 @@ export interface Backend {
   /** False when the service is missing (only outside CI; with CI=true the check throws). */
   readonly available: boolean;
   newLocation(): string;
+  /** The `openCatalog` spec for a location (SQLite: `sqlite`, with the location as data dir). */
+  spec(location: string): string;
   open(location: string, options?: OpenCatalogOptions): Promise<Catalog>;
   teardown(): Promise<void>;
 }
@@ -29,6 +30,7 @@ function sqliteBackend(): Backend {
       dirs.push(t.cleanup);
       return t.dir;
     },
+    spec: () => 'sqlite',
     open: (dir, options) => openCatalog('sqlite', dir, options),
     async teardown() {
       for (const cleanup of dirs.splice(0)) cleanup();
@@ -49,10 +51,13 @@ async function postgresBackend(): Promise<Backend> {
       schemas.push(schema);
       return schema;
     },
-    open: (schema, options) => {
+    spec(schema) {
       const url = new URL(SERVICES.postgres.url);
       url.searchParams.set('schema', schema);
-      return openCatalog(url.toString(), path.join('/nonexistent'), { poolMax: 4, ...options });
+      return url.toString();
+    },
+    open(schema, options) {
+      return openCatalog(this.spec(schema), '/nonexistent', { poolMax: 4, ...options });
     },
     async teardown() {
       if (!available || schemas.length === 0) return;
