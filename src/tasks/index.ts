@@ -4,6 +4,7 @@ export * from './encode.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './fair-queue.js';
+export * from './http/index.js';
 export * from './ids.js';
 export * from './service.js';
 export * from './store/index.js';

@@ -1,0 +1,2 @@
+/** The tasks HTTP API (fastify plugin). */
+export * from './routes.js';

@@ -1,0 +1,208 @@
+/**
+ * The tasks HTTP API, a fastify plugin the composition root mounts under `/v1` with prefix {@link TASKS_HTTP_PREFIX}
+ * behind its auth hook (which sets `request.lakecastUser`):
+ *   POST /v1/tasks                 { sql, database?, hints? } → 202 { id, status, … } (Location: /v1/tasks/{id})
+ *   GET  /v1/tasks/{id}            the task row (SHOW QUERY_TASK's columns as JSON)
+ *   GET  /v1/tasks?status=&limit=&user=   the caller's tasks (admins: user=<name> or user=*)
+ *   POST /v1/tasks/{id}/cancel     cancels (as KILL QUERY) → the final row
+ *   GET  /v1/tasks/{id}/events     Server-Sent Events: `task` (the row now), `progress`, then the terminal event
+ *   GET  /v1/tasks/{id}/result     streams the result file, to its owner (or an admin) only
+ */
+import { PassThrough } from 'node:stream';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { AuthUser } from '../../auth/types.js';
+import { CommonErrors, LakecastError } from '../../shared/index.js';
+import { hintsFromEntries, hintsToEntries, parseHints } from '../../sql/hints.js';
+import { taskToJson } from '../columns.js';
+import type { TaskEventName } from '../events.js';
+import type { TaskService } from '../service.js';
+import { isTerminal, TASK_STATUSES, type TaskStatus } from '../store/types.js';
+
+/** Where the root mounts {@link taskRoutes} under `/v1`. */
+export const TASKS_HTTP_PREFIX = '/tasks';
+/** Largest SQL text accepted. */
+export const MAX_TASK_SQL_BYTES = 1024 * 1024;
+/** SSE comment sent this often so proxies keep the stream open. */
+export const SSE_HEARTBEAT_MS = 15_000;
+
+export interface TaskRoutesOptions {
+  readonly tasks: TaskService;
+}
+
+interface SubmitBody {
+  sql: string;
+  database?: string;
+  hints?: Record<string, string | number | boolean | string[]>;
+}
+
+const submitSchema = {
+  body: {
+    type: 'object',
+    required: ['sql'],
+    additionalProperties: false,
+    properties: {
+      sql: {
+        type: 'string',
+        minLength: 1,
+        maxLength: MAX_TASK_SQL_BYTES,
+        description: 'One query; may start with a hint comment',
+      },
+      database: { type: 'string', minLength: 1, maxLength: 256, description: 'Current database (as USE)' },
+      hints: {
+        type: 'object',
+        description:
+          'Hints as in /*+ … */ (e.g. {"output-format":"json","mq-notify-by":"ops"}); run-async is implied',
+        additionalProperties: {
+          anyOf: [
+            { type: 'string' },
+            { type: 'number' },
+            { type: 'boolean' },
+            { type: 'array', items: { type: 'string' } },
+          ],
+        },
+      },
+    },
+  },
+} as const;
+
+const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
+} as const;
+
+const listQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    status: { type: 'string', enum: [...TASK_STATUSES] },
+    limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 100 },
+    user: { type: 'string', minLength: 1, maxLength: 256, description: 'admins: another user, or * for all' },
+  },
+} as const;
+
+function userOf(request: FastifyRequest): AuthUser {
+  const user = request.lakecastUser;
+  if (!user) throw new LakecastError(CommonErrors.UNAUTHENTICATED, 'authentication required');
+  return user;
+}
+
+function remote(request: FastifyRequest): string {
+  return request.ip ?? 'http';
+}
+
+/** The tasks routes (see the module comment). */
+export function taskRoutes(options: TaskRoutesOptions): FastifyPluginAsync {
+  const { tasks } = options;
+  return async (app) => {
+    app.post<{ Body: SubmitBody }>('/', { schema: submitSchema }, async (request, reply) => {
+      const user = userOf(request);
+      const { sql, database, hints } = request.body;
+      // Hints may be written in the SQL, given as JSON, or both; a key given twice is an error.
+      const fromSql = hintsToEntries(parseHints(sql).hints);
+      const merged = hintsFromEntries([...fromSql, ...Object.entries(hints ?? {})]);
+      const id = await tasks.submit(
+        { user, database: database ?? null, connectionId: 0, remoteAddress: remote(request) },
+        sql,
+        { ...merged, runAsync: true },
+      );
+      const task = await tasks.get(id, user);
+      reply.code(202).header('location', `${request.url.replace(/\/?$/, '')}/${id}`);
+      return taskToJson(task);
+    });
+
+    app.get<{ Querystring: { status?: TaskStatus; limit?: number; user?: string } }>(
+      '/',
+      { schema: { querystring: listQuery } },
+      async (request) => {
+        const user = userOf(request);
+        const { status, limit, user: creator } = request.query;
+        const list = await tasks.list(user, { status, limit, creator });
+        return { tasks: list.map(taskToJson) };
+      },
+    );
+
+    app.get<{ Params: { id: string } }>('/:id', { schema: { params: idParams } }, async (request) => {
+      return taskToJson(await tasks.get(request.params.id, userOf(request)));
+    });
+
+    app.post<{ Params: { id: string } }>('/:id/cancel', { schema: { params: idParams } }, async (request) => {
+      return taskToJson(await tasks.cancel(request.params.id, userOf(request)));
+    });
+
+    app.get<{ Params: { id: string } }>(
+      '/:id/result',
+      { schema: { params: idParams } },
+      async (request, reply) => {
+        const r = await tasks.openResult(request.params.id, userOf(request));
+        reply.header('content-type', r.contentType);
+        reply.header('content-disposition', `attachment; filename="${r.fileName}"`);
+        if (r.task.result_file_size !== null) reply.header('content-length', String(r.task.result_file_size));
+        return reply.send(r.body);
+      },
+    );
+
+    app.get<{ Params: { id: string } }>(
+      '/:id/events',
+      { schema: { params: idParams } },
+      async (request, reply) => {
+        const user = userOf(request);
+        const id = request.params.id;
+        const task = await tasks.get(id, user);
+        const stream = new PassThrough();
+        const send = (event: string, data: unknown) => {
+          if (!stream.writableEnded) stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+        };
+        const offs: (() => void)[] = [];
+        const close = () => {
+          for (const off of offs.splice(0)) off();
+          clearInterval(heartbeat);
+          if (!stream.writableEnded) stream.end();
+        };
+        const heartbeat = setInterval(() => stream.write(': keep-alive\n\n'), SSE_HEARTBEAT_MS);
+        heartbeat.unref();
+        send('task', taskToJson(task));
+        if (isTerminal(task.status)) {
+          close();
+        } else {
+          const names: TaskEventName[] = [
+            'task:started',
+            'task:progress',
+            'task:succeeded',
+            'task:failed',
+            'task:cancelled',
+          ];
+          for (const name of names) {
+            offs.push(
+              tasks.events.on(name, (e) => {
+                if (e.id !== id) return;
+                const short = name.slice('task:'.length);
+                if (name === 'task:progress' || name === 'task:started') {
+                  send(short, { id, status: e.status, progress: e.progress ?? null });
+                } else {
+                  send(short, e.task ? taskToJson(e.task) : { id, status: e.status });
+                  close();
+                }
+              }),
+            );
+          }
+          // The task may have ended between the read above and the subscription.
+          const now = await tasks.store.get(id);
+          if (now && isTerminal(now.status)) {
+            send(
+              now.status === 'SUCCESS' ? 'succeeded' : now.status === 'FAILURE' ? 'failed' : 'cancelled',
+              taskToJson(now),
+            );
+            close();
+          }
+        }
+        request.raw.on('close', close);
+        reply
+          .header('content-type', 'text/event-stream; charset=utf-8')
+          .header('cache-control', 'no-cache')
+          .header('x-accel-buffering', 'no');
+        return reply.send(stream);
+      },
+    );
+  };
+}

@@ -1,0 +1,160 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import '../../../src/http/types.js';
+import { LakecastError } from '../../../src/shared/index.js';
+import {
+  createTaskService,
+  TASKS_HTTP_PREFIX,
+  type TaskService,
+  taskRoutes,
+} from '../../../src/tasks/index.js';
+import { fakeEngine, MemoryStore } from '../../unit/tasks/fakes.js';
+import { openTasksDb } from './db.js';
+
+describe('tasks HTTP API', () => {
+  let app: FastifyInstance;
+  let tasks: TaskService;
+  let cleanup: () => Promise<void>;
+  let base = '';
+
+  beforeAll(async () => {
+    const opened = await openTasksDb('sqlite');
+    tasks = createTaskService({
+      catalog: { db: opened.db },
+      engine: fakeEngine(),
+      prepare: async (_c, sql) => ({ engineSql: sql }),
+      resultStore: new MemoryStore(),
+      config: { progressWriteMs: 0 },
+    });
+    await tasks.start();
+    app = Fastify();
+    // Stand-ins for the root's auth hook and error handler.
+    app.addHook('preHandler', async (request) => {
+      const name = request.headers['x-user'];
+      request.lakecastUser = { name: String(name), admin: name === 'root' };
+    });
+    app.setErrorHandler((error, _request, reply) => {
+      if (error instanceof LakecastError) return reply.code(error.httpStatus).send(error.toJSON());
+      const e = error as { statusCode?: number; message: string };
+      return reply.code(e.statusCode ?? 500).send({ code: 'LC_BAD_REQUEST', message: e.message });
+    });
+    await app.register(
+      async (v1) => {
+        await v1.register(taskRoutes({ tasks }), { prefix: TASKS_HTTP_PREFIX });
+      },
+      { prefix: '/v1' },
+    );
+    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    cleanup = async () => {
+      await app.close();
+      await tasks.close(0);
+      await opened.cleanup();
+    };
+  });
+  afterAll(() => cleanup());
+
+  const call = (method: string, path: string, user: string, body?: unknown) =>
+    fetch(base + path, {
+      method,
+      headers: { 'x-user': user, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
+  const json = async (r: Response): Promise<any> => r.json();
+
+  async function waitDone(id: string) {
+    for (let i = 0; i < 300; i++) {
+      const t = await tasks.store.get(id);
+      if (t && !['QUEUED', 'RUNNING'].includes(t.status)) return t;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error('not done');
+  }
+
+  it('POST /v1/tasks - 202 with the row and Location; JSON hints merge with SQL hints', async () => {
+    const res = await call('POST', '/v1/tasks', 'alice', {
+      sql: 'rows 3',
+      database: 'demo',
+      hints: { 'output-format': 'json' },
+    });
+    expect(res.status).toBe(202);
+    const body = await json(res);
+    expect(['QUEUED', 'RUNNING', 'SUCCESS']).toContain(body.status);
+    expect(body).toMatchObject({
+      creator_id: 'alice',
+      table_schema: 'demo',
+      output_format: 'json',
+    });
+    expect(res.headers.get('location')).toBe(`/v1/tasks/${body.id}`);
+    const done = await waitDone(body.id);
+    expect(done.status).toBe('SUCCESS');
+    const got = await json(await call('GET', `/v1/tasks/${body.id}`, 'alice'));
+    expect(got).toMatchObject({
+      id: body.id,
+      status: 'SUCCESS',
+      row_count: 3,
+      hints: { 'output-format': 'json', 'run-async': 'true' },
+    });
+    expect(got.create_time).toMatch(/Z$/);
+    const result = await call('GET', `/v1/tasks/${body.id}/result`, 'alice');
+    expect(result.status).toBe(200);
+    expect(result.headers.get('content-type')).toMatch(/ndjson/);
+    expect((await result.text()).split('\n').filter(Boolean)).toHaveLength(3);
+  });
+
+  it('per-user visibility - others get 404; result only to the owner (or admin)', async () => {
+    const { id } = await json(
+      await call('POST', '/v1/tasks', 'alice', { sql: '/*+ run-async=true */ rows 1' }),
+    );
+    await waitDone(id);
+    expect((await call('GET', `/v1/tasks/${id}`, 'bob')).status).toBe(404);
+    expect((await call('GET', `/v1/tasks/${id}/result`, 'bob')).status).toBe(404);
+    expect((await call('POST', `/v1/tasks/${id}/cancel`, 'bob')).status).toBe(404);
+    expect((await call('GET', `/v1/tasks/${id}/result`, 'root')).status).toBe(200);
+    const mine = await json(await call('GET', '/v1/tasks?limit=10', 'bob'));
+    expect(mine.tasks).toEqual([]);
+    const all = await json(await call('GET', '/v1/tasks?user=*&status=SUCCESS', 'root'));
+    expect(all.tasks.length).toBeGreaterThanOrEqual(2);
+    expect((await call('GET', '/v1/tasks?user=alice', 'bob')).status).toBe(404);
+  });
+
+  it('bad input - bad hints, duplicate hints, bad status: 400 with a code', async () => {
+    let r = await call('POST', '/v1/tasks', 'alice', { sql: 'rows 1', hints: { colour: 'red' } });
+    expect(r.status).toBe(400);
+    expect((await json(r)).code).toBe('LC_HINT_UNKNOWN');
+    r = await call('POST', '/v1/tasks', 'alice', {
+      sql: '/*+ output-format=csv */ rows 1',
+      hints: { output_format: 'json' },
+    });
+    expect((await json(r)).code).toBe('LC_HINT_INVALID');
+    r = await call('GET', '/v1/tasks?status=DONE', 'alice');
+    expect(r.status).toBe(400);
+    r = await call('POST', '/v1/tasks', 'alice', { sql: '' });
+    expect(r.status).toBe(400);
+  });
+
+  it('SSE events and cancel - progress is pushed, cancel ends the stream', async () => {
+    const { id } = await json(await call('POST', '/v1/tasks', 'alice', { sql: 'slow 1000' }));
+    const res = await call('GET', `/v1/tasks/${id}/events`, 'alice');
+    expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const reader = res.body!.getReader();
+    let text = '';
+    const decoder = new TextDecoder();
+    while (!text.includes('event: progress')) text += decoder.decode((await reader.read()).value);
+    const c = await call('POST', `/v1/tasks/${id}/cancel`, 'alice');
+    expect((await json(c)).status).toBe('CANCELLED');
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    expect(text).toMatch(/^event: task\ndata: \{/);
+    expect(text).toContain('event: cancelled');
+    expect((await call('POST', `/v1/tasks/${id}/cancel`, 'alice')).status).toBe(409);
+    // A finished task's stream sends the row and ends.
+    const again = await (await call('GET', `/v1/tasks/${id}/events`, 'alice')).text();
+    expect(again).toMatch(/^event: task\n/);
+    expect((await call('GET', `/v1/tasks/${id}/result`, 'alice')).status).toBe(409);
+  });
+});
