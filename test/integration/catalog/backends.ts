@@ -43,6 +43,11 @@ async function postgresBackend(): Promise<Backend> {
   // One random prefix per test file, one schema per test: parallel files and tests never meet.
   const prefix = `lc_test_${randomBytes(4).toString('hex')}`;
   const schemas: string[] = [];
+  const spec = (schema: string) => {
+    const url = new URL(SERVICES.postgres.url);
+    url.searchParams.set('schema', schema);
+    return url.toString();
+  };
   return {
     name: 'postgres',
     available,
@@ -51,14 +56,8 @@ async function postgresBackend(): Promise<Backend> {
       schemas.push(schema);
       return schema;
     },
-    spec(schema) {
-      const url = new URL(SERVICES.postgres.url);
-      url.searchParams.set('schema', schema);
-      return url.toString();
-    },
-    open(schema, options) {
-      return openCatalog(this.spec(schema), '/nonexistent', { poolMax: 4, ...options });
-    },
+    spec,
+    open: (schema, options) => openCatalog(spec(schema), '/nonexistent', { poolMax: 4, ...options }),
     async teardown() {
       if (!available || schemas.length === 0) return;
       const client = new pg.Client({ connectionString: SERVICES.postgres.url });
