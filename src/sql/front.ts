@@ -20,7 +20,13 @@ const ZERO: QueryStats = { rowsReturned: 0, scannedRows: 0, scannedBytes: 0, ela
  * Extensions are tried first, then the front's own statements; queries go to the engine after the sandbox.
  */
 export function createSqlFront(deps: SqlFrontDeps): SqlFront {
-  const env: FrontEnv = { deps, startedAt: new Date(), localDirs: new Map(), questions: 0 };
+  const env: FrontEnv = {
+    deps,
+    startedAt: new Date(),
+    localDirs: new Map(),
+    emptyTables: new Set(),
+    questions: 0,
+  };
   const log = deps.logger;
 
   function report(

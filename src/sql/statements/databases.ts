@@ -85,7 +85,10 @@ export async function handleDropDatabase(input: StatementInput): Promise<Stateme
   const dropped = await env.deps.catalog.dropSchema(name, { ifExists, cascade });
   if (dropped) {
     await env.deps.engine.dropSchema(name);
-    for (const t of tables) env.localDirs.delete(tableKey(t.schema, t.name));
+    for (const t of tables) {
+      env.localDirs.delete(tableKey(t.schema, t.name));
+      env.emptyTables.delete(tableKey(t.schema, t.name));
+    }
     if (ctx.database === name) ctx.database = null;
   }
   return ok(undefined, dropped ? tables.length : 0);

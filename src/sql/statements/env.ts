@@ -16,6 +16,8 @@ export interface FrontEnv {
   readonly startedAt: Date;
   /** The local directory each registered table reads, by `schema.table`. */
   readonly localDirs: Map<string, string>;
+  /** Tables registered while their folder was empty (re-registered before the next query). */
+  readonly emptyTables: Set<string>;
   /** Statements received since start (SHOW STATUS `Questions`). */
   questions: number;
 }

@@ -1,3 +1,6 @@
+import type { Dirent } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import type { TableDefinition } from '../../catalog/types.js';
 import type { StatementResult } from '../../shared/index.js';
 import { Cursor } from '../cursor.js';
@@ -16,27 +19,47 @@ import {
 } from './env.js';
 import { parseCreateExternalTable } from './external-table-parser.js';
 
+/** True when the folder (recursively) holds a file the table's reader would read. */
+async function hasFiles(def: TableDefinition, dir: string): Promise<boolean> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return false;
+  }
+  for (const e of entries)
+    if (e.isFile() && (def.format !== 'PARQUET' || e.name.endsWith('.parquet'))) return true;
+  for (const e of entries) if (e.isDirectory() && (await hasFiles(def, path.join(dir, e.name)))) return true;
+  return false;
+}
+
+/** Registers a table over `dir` and remembers whether it was empty then (see {@link refreshForQuery}). */
+async function register(env: FrontEnv, def: TableDefinition, dir: string): Promise<void> {
+  const key = tableKey(def.schema, def.name);
+  await env.deps.engine.registerTable(def, dir);
+  env.localDirs.set(key, dir);
+  if (await hasFiles(def, dir)) env.emptyTables.delete(key);
+  else env.emptyTables.add(key);
+}
+
 /** Resolves a table's location to a local directory and (re-)registers it in the engine. */
 export async function registerInEngine(env: FrontEnv, def: TableDefinition): Promise<string> {
   const dir = await env.deps.resolveLocation(def.location);
-  await env.deps.engine.registerTable(def, dir);
-  env.localDirs.set(tableKey(def.schema, def.name), dir);
+  await register(env, def, dir);
   return dir;
 }
 
 /**
  * Before a query reads a table: `s3://` locations are re-resolved (the object store layer syncs new objects
- * into the cache), and the table is re-registered when its local directory changed or was never registered.
+ * into the cache) and re-registered; `file://` tables are re-registered only when they were registered over
+ * an empty folder (the engine registers those as an empty SELECT) or never registered. New files and
+ * partition folders of a non-empty table are seen anyway: the engine's view globs the folder at query time.
  */
 export async function refreshForQuery(env: FrontEnv, def: TableDefinition): Promise<void> {
   const key = tableKey(def.schema, def.name);
-  const known = env.localDirs.get(key);
-  if (known !== undefined && !def.location.toLowerCase().startsWith('s3://')) return;
-  const dir = await env.deps.resolveLocation(def.location);
-  if (dir !== known) {
-    await env.deps.engine.registerTable(def, dir);
-    env.localDirs.set(key, dir);
-  }
+  const s3 = def.location.toLowerCase().startsWith('s3://');
+  if (!s3 && env.localDirs.has(key) && !env.emptyTables.has(key)) return;
+  await registerInEngine(env, def);
 }
 
 function denied(input: StatementInput, what: string, schema: string) {
@@ -66,8 +89,7 @@ export async function handleCreateTable(input: StatementInput): Promise<Statemen
   if (!created) return ok();
   const stored = (await env.deps.catalog.getTable(schema, parsed.name)) ?? { ...def, createdAt: new Date() };
   try {
-    await env.deps.engine.registerTable(stored, dir);
-    env.localDirs.set(tableKey(schema, parsed.name), dir);
+    await register(env, stored, dir);
   } catch (err) {
     await env.deps.catalog.dropTable(schema, parsed.name, { ifExists: true });
     throw err;
@@ -97,6 +119,7 @@ export async function handleDropTable(input: StatementInput): Promise<StatementR
     if (await env.deps.catalog.dropTable(schema, name, { ifExists })) {
       await env.deps.engine.unregisterTable(schema, name);
       env.localDirs.delete(tableKey(schema, name));
+      env.emptyTables.delete(tableKey(schema, name));
       dropped++;
     }
   }

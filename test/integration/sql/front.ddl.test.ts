@@ -99,6 +99,8 @@ describe('sql front - lake DDL over the real engine and catalog', () => {
     ]);
     await run(s, `CREATE EXTERNAL TABLE nothing (a INT) STORED AS CSV LOCATION '${url('empty')}'`);
     expect((await run(s, 'SELECT count(*) FROM nothing')).rows).toEqual([[0n]]);
+    await writeFiles([`COPY (SELECT 7 AS a) TO '${h.lake}/empty/first.csv' (HEADER false)`]);
+    expect((await run(s, 'SELECT a FROM nothing')).rows).toEqual([[7]]);
   });
 
   it('refuses bad DDL with clear errors and changes nothing', async () => {
