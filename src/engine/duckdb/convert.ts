@@ -146,19 +146,24 @@ function decimalReader(width: number, scale: number): ColumnReader | null {
   return null; // 128-bit: public API below
 }
 
-/** VARCHAR: DuckDB's 16-byte string_t (length, then ≤12 inline bytes or a prefix and a pointer). */
+/**
+ * VARCHAR/BLOB: DuckDB's 16-byte string_t (uint32 length, then ≤12 inline bytes, or a 4-byte prefix and a
+ * pointer). A long string costs one native call (get_data_from_pointer copies it out, ~1 µs), so strings
+ * that share a pointer within a chunk (dictionary-encoded Parquet/CSV columns) are decoded once.
+ */
 function stringReader(asBytes: boolean): ColumnReader {
   return (chunk, col, rows, n) => {
     const v = rawVector(chunk, col);
     const d = dataOf(v, n * 16);
-    const lengths = new Uint32Array(d.buffer, d.byteOffset, n * 4);
+    const words = new Uint32Array(d.buffer, d.byteOffset, n * 4);
     const valid = validityOf(v, n);
+    let seen: Map<number, { len: number; text: string }> | null = null;
     for (let r = 0; r < n; r++) {
       if (isNull(valid, r)) {
         rows[r][col] = null;
         continue;
       }
-      const len = lengths[r * 4];
+      const len = words[r * 4];
       const at = r * 16;
       if (len <= 12) {
         if (asBytes) {
@@ -177,10 +182,27 @@ function stringReader(asBytes: boolean): ColumnReader {
           s += String.fromCharCode(c);
         }
         rows[r][col] = ascii ? s : textDecoder.decode(d.subarray(at + 4, at + 4 + len));
-      } else {
-        const bytes = bindings.get_data_from_pointer(d.buffer as ArrayBuffer, d.byteOffset + at + 8, len);
-        rows[r][col] = asBytes ? new Uint8Array(bytes) : textDecoder.decode(bytes);
+        continue;
       }
+      if (asBytes) {
+        rows[r][col] = new Uint8Array(
+          bindings.get_data_from_pointer(d.buffer as ArrayBuffer, d.byteOffset + at + 8, len),
+        );
+        continue;
+      }
+      // User-space pointers fit in 47 bits: exact as a double.
+      const pointer = words[r * 4 + 3] * TWO32 + words[r * 4 + 2];
+      seen ??= new Map();
+      const hit = seen.get(pointer);
+      if (hit !== undefined && hit.len === len) {
+        rows[r][col] = hit.text;
+        continue;
+      }
+      const text = textDecoder.decode(
+        bindings.get_data_from_pointer(d.buffer as ArrayBuffer, d.byteOffset + at + 8, len),
+      );
+      seen.set(pointer, { len, text });
+      rows[r][col] = text;
     }
   };
 }
