@@ -58,6 +58,8 @@ export class Connection {
   closed = false;
   tls = false;
   info: ConnectionInfo | null = null;
+  /** Scramble of the greeting (COM_CHANGE_USER responses are computed with it). */
+  scramble: Buffer = Buffer.alloc(20);
   session: ProtocolSession | null = null;
   readonly statements = new Map<number, PreparedStatement>();
   nextStatementId = 1;

@@ -72,6 +72,7 @@ export const Command = {
   FIELD_LIST: 0x04,
   STATISTICS: 0x09,
   PING: 0x0e,
+  CHANGE_USER: 0x11,
   STMT_PREPARE: 0x16,
   STMT_EXECUTE: 0x17,
   STMT_SEND_LONG_DATA: 0x18,

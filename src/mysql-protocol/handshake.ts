@@ -59,15 +59,41 @@ export async function runHandshake(conn: Connection): Promise<boolean> {
   }
   conn.clientCapabilities = response.capabilities & capabilities;
 
-  let authData = response.authData;
-  let authScramble = scramble;
-  const plugin = response.authPluginName || NATIVE_PASSWORD_PLUGIN;
+  conn.scramble = scramble;
+  return authenticate(conn, { ...response, scramble }, connectTimeout);
+}
+
+/** What a client presented to log in (handshake response or COM_CHANGE_USER). */
+export interface Credentials {
+  readonly user: string;
+  readonly authData: Buffer;
+  readonly authPluginName: string;
+  readonly database: string | null;
+  readonly attributes: Readonly<Record<string, string>>;
+  /** The scramble `authData` was computed with. */
+  readonly scramble: Buffer;
+}
+
+/**
+ * Authenticates credentials (switching the client to mysql_native_password when it used another plugin),
+ * opens a session and answers OK. On failure sends ERR (1045, or the openSession error) and closes.
+ * Shared by the connection phase and COM_CHANGE_USER.
+ */
+export async function authenticate(
+  conn: Connection,
+  creds: Credentials,
+  timeout?: { ms: number; error: LakecastError },
+): Promise<boolean> {
+  const { options } = conn.ctx;
+  let authData = creds.authData;
+  let authScramble = creds.scramble;
+  const plugin = creds.authPluginName || NATIVE_PASSWORD_PLUGIN;
   if (plugin !== NATIVE_PASSWORD_PLUGIN || (authData.length !== 20 && authData.length !== 0)) {
     // caching_sha2_password (MySQL 8 clients), sha256_password, ed25519, …: ask for native password instead.
     authScramble = generateScramble();
     writeAuthSwitchRequest(conn.writer, NATIVE_PASSWORD_PLUGIN, authScramble);
     await conn.flush();
-    const switched = await conn.nextPacket(connectTimeout);
+    const switched = await conn.nextPacket(timeout);
     if (!switched) return false;
     conn.writer.seq = (switched.seq + 1) & 0xff;
     authData = switched.payload;
@@ -75,7 +101,7 @@ export async function runHandshake(conn: Connection): Promise<boolean> {
 
   let stored: Buffer | null;
   try {
-    stored = await options.hooks.lookupNativeHash(response.user);
+    stored = await options.hooks.lookupNativeHash(creds.user);
   } catch {
     stored = null;
   }
@@ -83,20 +109,20 @@ export async function runHandshake(conn: Connection): Promise<boolean> {
   if (stored === null || !verifyNativePassword(authData, authScramble, stored)) {
     conn.ctx.emit('auth:failed', {
       connectionId: conn.id,
-      user: response.user,
+      user: creds.user,
       remoteAddress: conn.remoteAddress,
     });
-    conn.sendErrorAndClose(accessDenied(response.user, conn.remoteAddress, authData.length > 0));
+    conn.sendErrorAndClose(accessDenied(creds.user, conn.remoteAddress, authData.length > 0));
     return false;
   }
 
   const info: ConnectionInfo = {
     connectionId: conn.id,
-    user: response.user,
-    database: response.database,
+    user: creds.user,
+    database: creds.database,
     remoteAddress: conn.remoteAddress,
     tls: conn.tls,
-    clientName: response.attributes._client_name ?? response.attributes.program_name,
+    clientName: creds.attributes._client_name ?? creds.attributes.program_name,
   };
   try {
     conn.session = await options.hooks.openSession(info);

@@ -2,6 +2,7 @@ import { LakecastError } from '../../shared/index.js';
 import type { Connection } from '../connection.js';
 import { Command } from '../constants.js';
 import { MysqlProtocolErrors } from '../errors.js';
+import { comChangeUser } from './change-user.js';
 import {
   comStmtClose,
   comStmtExecute,
@@ -24,6 +25,8 @@ export async function dispatchCommand(conn: Connection, payload: Buffer): Promis
   switch (payload[0]) {
     case Command.QUIT:
       return 'close';
+    case Command.CHANGE_USER:
+      return (await comChangeUser(conn, payload)) ? 'continue' : 'close';
     case Command.PING:
       conn.writeOk();
       break;

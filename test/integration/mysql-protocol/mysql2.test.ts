@@ -205,6 +205,19 @@ describe('mysql2 - authentication and connection management', () => {
     await c.end();
   });
 
+  it('COM_CHANGE_USER - new session; wrong password → 1045', async () => {
+    const { probe } = await import('./fake-session.js');
+    const c = await connect();
+    const closedBefore = probe.sessionsClosed;
+    await c.changeUser({ user: 'root', password: ROOT_PASSWORD, database: 'lake' });
+    expect(probe.sessionsClosed).toBe(closedBefore + 1);
+    const [rows] = await c.query<mysql.RowDataPacket[]>('select 2');
+    expect(rows).toHaveLength(2);
+    c.on('error', () => {});
+    await expect(c.changeUser({ user: 'root', password: 'bad' })).rejects.toMatchObject({ errno: 1045 });
+    c.destroy();
+  });
+
   it('unknown database in the handshake → 1049', async () => {
     await expect(connect({ database: 'nope' })).rejects.toMatchObject({ errno: 1049 });
   });
