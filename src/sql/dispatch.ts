@@ -15,7 +15,7 @@ import {
   handleGrant,
   handleRevoke,
 } from './statements/users.js';
-import { clip, isKeyword } from './tokenizer.js';
+import { clip, isKeyword, isPunct } from './tokenizer.js';
 
 /** How a statement is routed: an engine query (`query`/`explain`) or a front-handled statement. */
 export type Route =
@@ -75,6 +75,9 @@ export function route(input: Pick<StatementInput, 'tokens' | 'sql'>): Route {
   const { tokens } = input;
   const first = tokens[0];
   if (!first) throw sqlError(SqlErrors.SQL_SYNTAX, 'Query was empty');
+  // Statements the front handles read values up to the end: a `;` inside would smuggle a second statement.
+  if (tokens.some((t) => isPunct(t, ';')))
+    throw forbidden('Multiple statements in one query', 'send one statement at a time');
   if (isQueryStart(tokens)) return { kind: 'query' };
   if (first.kind !== 'word') throw new Cursor(tokens, input.sql).error('expected a statement');
   const kw = first.value.toUpperCase();

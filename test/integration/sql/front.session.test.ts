@@ -251,3 +251,39 @@ describe('sql front - processlist, kill, cancellation and stats', () => {
     expect(seen).toEqual(['/*+ mine */ SELECT 1', 'SELECT 2']);
   });
 });
+
+describe('sql front - explain, describe and tool metadata', () => {
+  it('EXPLAIN / DESCRIBE a query run the sandboxed query plan; table metadata statements answer', async () => {
+    const s = await h.session(undefined, 'demo');
+    const e = await run(s, 'EXPLAIN SELECT count(*) FROM people');
+    expect(e.rows.length).toBeGreaterThan(0);
+    expect((await run(s, 'EXPLAIN ANALYZE SELECT count(*) FROM people')).rows.length).toBeGreaterThan(0);
+    expect((await run(s, 'DESCRIBE SELECT id FROM people')).rows.length).toBeGreaterThan(0);
+    await expect(run(s, "EXPLAIN SELECT * FROM read_csv('/etc/passwd')")).rejects.toMatchObject({
+      code: 'LC_SQL_FORBIDDEN',
+    });
+    expect((await run(s, 'EXPLAIN people')).rows.map((r) => r[0])).toEqual(['id', 'name', 'd']);
+    expect((await run(s, 'DESC people name')).rows.map((r) => r[0])).toEqual(['name']);
+    const st = await run(s, "SHOW TABLE STATUS LIKE 'peo%'");
+    expect(st.rows.map((r) => [r[0], r[3]])).toEqual([['people', 'CSV']]);
+    expect((await run(s, 'SHOW INDEX FROM people')).rows).toEqual([]);
+    await expect(run(s, 'SHOW INDEX FROM nope')).rejects.toMatchObject({ errno: 1146 });
+  });
+
+  it('hostile names and injection attempts never reach the engine as SQL', async () => {
+    const s = await h.session(undefined, 'demo');
+    for (const sql of [
+      'USE `demo; DROP TABLE people`',
+      "SHOW TABLES FROM `x'; ATTACH '/tmp/x`",
+      "DESCRIBE `people\"; COPY people TO '/tmp/x.csv'; --`",
+      'CREATE DATABASE `a"b`',
+      `CREATE DATABASE ${'z'.repeat(1_000_000)}`,
+      'DROP TABLE `people`; DROP DATABASE demo',
+      'KILL 1; SELECT 1',
+      "SET @x = 1; COPY people TO '/tmp/x'",
+    ])
+      await expect(run(s, sql), sql).rejects.toMatchObject({ errno: expect.any(Number) });
+    expect((await run(s, 'SELECT count(*) FROM people')).rows).toEqual([[3000n]]);
+    expect((await run(s, 'SHOW DATABASES')).rows).toEqual([['demo']]);
+  });
+});
