@@ -174,11 +174,12 @@ export class KyselyCatalog implements Catalog {
     return this.#run(async () => {
       try {
         return await this.#db.transaction().execute(async (trx) => {
-          const found = await trx
-            .selectFrom('schemas')
-            .select('name')
-            .where('name', '=', n)
-            .executeTakeFirst();
+          let q = trx.selectFrom('schemas').select('name').where('name', '=', n);
+          // PostgreSQL: lock the row first. A concurrent CREATE TABLE's foreign-key check holds a KEY SHARE
+          // lock on it, so we wait for that insert to commit and then count its table (SQLite needs no lock:
+          // BEGIN IMMEDIATE already serializes writers).
+          if (this.dialect === 'postgres') q = q.forUpdate();
+          const found = await q.executeTakeFirst();
           if (!found) {
             if (options.ifExists) return false;
             throw dropSchemaNotFound(n);

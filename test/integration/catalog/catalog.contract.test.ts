@@ -111,6 +111,23 @@ describe.each(all)('catalog contract on $name', (backend) => {
     expect(await catalog.getTable('demo', 't1')).toBeNull();
   });
 
+  test('race - CREATE TABLE against DROP SCHEMA CASCADE never leaves a table without its schema', async () => {
+    for (let i = 0; i < 15; i++) {
+      await catalog.createSchema({ name: 'race', owner: 'root' });
+      const outcomes = await Promise.allSettled([
+        catalog.createTable(table('race', `t${i}`)),
+        catalog.dropSchema('race', { cascade: true }),
+        catalog.createTable(table('race', `u${i}`)),
+      ]);
+      for (const o of outcomes) {
+        if (o.status === 'rejected')
+          expect((o.reason as { code: string }).code).toBe('LC_CATALOG_SCHEMA_NOT_FOUND');
+      }
+      expect(outcomes[1].status).toBe('fulfilled');
+      expect(await catalog.listTables()).toEqual([]);
+    }
+  });
+
   test('tables - create, get round-trips the definition, list, drop', async () => {
     await catalog.createSchema({ name: 'demo', owner: 'root' });
     expect(await catalog.createTable(table('Demo', 'Orders'))).toBe(true);
