@@ -213,7 +213,11 @@ export class Connection {
     if (this.socket.write(buf)) return Promise.resolve();
     return new Promise((resolve) => {
       const socket = this.socket;
+      // net_write_timeout: a client that stops reading for this long is disconnected.
+      const timer = setTimeout(() => this.destroy(), this.ctx.options.netWriteTimeoutSeconds * 1000);
+      timer.unref?.();
       const done = (): void => {
+        clearTimeout(timer);
         socket.removeListener('drain', done);
         socket.removeListener('close', done);
         resolve();

@@ -64,6 +64,8 @@ export interface MysqlServerOptions {
   readonly waitTimeoutSeconds?: number;
   /** A new client must complete the handshake within this many seconds (connect_timeout; default 10). */
   readonly connectTimeoutSeconds?: number;
+  /** A client that leaves a full socket unread this long is disconnected (net_write_timeout; default 60). */
+  readonly netWriteTimeoutSeconds?: number;
 }
 
 /** Live view of a connection for SHOW PROCESSLIST / KILL. */

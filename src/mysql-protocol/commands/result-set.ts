@@ -70,14 +70,11 @@ export async function sendRows(
       for (let i = 0; i < batch.length; i++) {
         if (encodeBinary) encodeBinary(w, batch[i]);
         else writeTextRow(w, batch[i], n);
-        if (w.pos >= FLUSH_BYTES) {
-          await conn.flush();
-          if (signal.aborted) throw signal.reason;
-        }
+        if (w.pos >= FLUSH_BYTES) await raceAbort(conn.flush(), signal);
       }
       rows += batch.length;
-      await conn.flush();
-      if (signal.aborted) throw signal.reason;
+      // A kill must not wait for a client that stopped reading: race the drain with the abort.
+      await raceAbort(conn.flush(), signal);
     }
   } catch (err) {
     w.abort();

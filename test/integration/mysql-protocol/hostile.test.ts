@@ -286,6 +286,15 @@ describe('hostile input - command phase', () => {
     legacy.close();
   });
 
+  it('DEPRECATE_EOF: an error after rows replaces the OK terminator with ERR', async () => {
+    const c = await loggedIn(Capability.DEPRECATE_EOF);
+    c.query('midfail 4');
+    const r = await c.readResult(true);
+    expect(r.rows).toHaveLength(4);
+    expect(r.err).toMatchObject({ errno: 3024, message: 'engine gave up' });
+    c.close();
+  });
+
   it('COM_FIELD_LIST, COM_SET_OPTION, COM_STATISTICS, COM_QUIT', async () => {
     const c = await loggedIn();
     c.send(Buffer.from([0x04, ...Buffer.from('t\0')]));

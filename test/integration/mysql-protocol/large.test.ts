@@ -101,6 +101,41 @@ describe('streaming with backpressure', () => {
     await c.end();
   });
 
+  it('KILL QUERY while the client is not reading: producer stops at once, client then gets rows + ERR 1317', async () => {
+    probe.produced = 0;
+    probe.stopped = false;
+    const client = await RawClient.connect(port);
+    await client.login('root', ROOT_PASSWORD);
+    client.socket.pause();
+    client.query('stream 10000000');
+    await sleep(300);
+    expect(server.kill(client.greeting!.connectionId, { queryOnly: true })).toBe(true);
+    for (let i = 0; i < 20 && !probe.stopped; i++) await sleep(50);
+    expect(probe.stopped).toBe(true);
+    client.socket.resume();
+    const r = await client.readResult();
+    expect(r.rows.length).toBeGreaterThan(0);
+    expect(r.err).toMatchObject({ errno: 1317, message: 'Query execution was interrupted' });
+    client.send(Buffer.from([0x0e]));
+    expect((await client.read())!.payload[0]).toBe(0x00);
+    client.close();
+  });
+
+  it('net_write_timeout: a client that stops reading is disconnected and the query stopped', async () => {
+    const s = await startServer({ netWriteTimeoutSeconds: 0.5 });
+    probe.produced = 0;
+    probe.stopped = false;
+    const client = await RawClient.connect(s.port);
+    await client.login('root', ROOT_PASSWORD);
+    client.socket.pause();
+    client.query('stream 10000000');
+    for (let i = 0; i < 40 && !probe.stopped; i++) await sleep(50);
+    expect(probe.stopped).toBe(true);
+    expect(s.server.connections()).toHaveLength(0);
+    client.close();
+    await s.server.close();
+  });
+
   it('query:finished reports rows and duration', async () => {
     const seen: { rows: number; durationMs: number; command: string }[] = [];
     const listener = (e: { rows: number; durationMs: number; command: string }) => seen.push(e);
