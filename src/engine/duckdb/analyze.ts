@@ -82,6 +82,13 @@ export function walkStatements(statements: Json[]): AstFindings {
         if (key !== 'function') visit(value, inner);
       }
       return;
+    } else if (x.type === 'SHOW_REF') {
+      // DESCRIBE / SUMMARIZE / SHOW …: engine metadata commands parsed as SELECTs. Reported as table
+      // functions (`describe`, `summarize`, `show`) so an allow-list refuses them unless it names them.
+      const kind = str(x.show_type).toUpperCase();
+      tableFunctions.add(
+        kind.includes('SUMMARY') ? 'summarize' : kind.includes('DESCRIBE') ? 'describe' : 'show',
+      );
     } else if (x.class === 'FUNCTION' || x.class === 'AGGREGATE' || x.class === 'WINDOW') {
       const name = str(x.function_name);
       if (name) functions.add(qualifiedFunctionName(x));
@@ -97,9 +104,18 @@ export function walkStatements(statements: Json[]): AstFindings {
   return { tables: [...tables.values()], tableFunctions: [...tableFunctions], functions: [...functions] };
 }
 
+/**
+ * `name`, or `schema.name` / `catalog.schema.name` when qualified. DuckDB's parser itself qualifies some
+ * built-ins it generates (`[1, 2]` → `main.list_value`); `main.` and `system.main.` are dropped, since every
+ * built-in lives there, so an allow-list matches them by plain name.
+ */
 function qualifiedFunctionName(fn: JsonObject): string {
   const name = str(fn.function_name).toLowerCase();
-  const schema = str(fn.schema).toLowerCase();
-  const catalog = str(fn.catalog).toLowerCase();
+  let schema = str(fn.schema).toLowerCase();
+  let catalog = str(fn.catalog).toLowerCase();
+  if (schema === 'main' && (catalog === '' || catalog === 'system')) {
+    schema = '';
+    catalog = '';
+  }
   return [catalog, schema, name].filter(Boolean).join('.');
 }

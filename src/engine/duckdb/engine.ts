@@ -1,4 +1,4 @@
-import { mkdirSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { blobValue, type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
@@ -117,10 +117,10 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
     connections.push({ id: i, connection, profileFile, schema: 'main' });
   }
   const admin = await instance.connect();
+  // Real paths: DuckDB resolves symlinks before it checks a file against the list.
   const allowed = (options.allowedDirectories ?? []).map((d) => {
     const abs = path.resolve(d);
-    mkdirSync(abs, { recursive: true });
-    return realpathSync(abs).replace(/\/?$/, '/');
+    return `${(existsSync(abs) ? realpathSync(abs) : abs).replace(/\/+$/, '')}/`;
   });
   if (options.allowedDirectories) {
     const list = [...allowed, `${realpathSync(tmpDir)}/`].map(literal).join(', ');

@@ -157,6 +157,17 @@ describe('lake tables - views over files honouring the DDL', () => {
     expect(await rows("select count(*), min(id), max(dt) from clicks where dt = date '2026-11-22'")).toEqual([
       [10n, 100n, '2026-11-22'],
     ]);
+    // Stats: Parquet reports rows scanned; partition pruning reads 1 of 2 files, so half the bytes count.
+    const { statSync } = await import('node:fs');
+    const fileBytes = statSync(path.join(lake, 'clicks', 'dt=2026-11-22', 'part-0.parquet')).size;
+    const r = await engine.query("select count(*) from sales.clicks where dt = date '2026-11-22'");
+    for await (const _ of r.batches) {
+      // drain
+    }
+    expect(r.stats().rowsReturned).toBe(1);
+    expect(r.stats().scannedRows).toBe(10);
+    expect(r.stats().scannedBytes).toBeGreaterThan(fileBytes * 0.8);
+    expect(r.stats().scannedBytes).toBeLessThan(fileBytes * 1.2);
     const parts = await engine.listPartitions(path.join(lake, 'clicks'), ['dt']);
     expect(parts.map((p) => p.spec)).toEqual(['dt=2026-11-21', 'dt=2026-11-22']);
     expect(parts[0].values).toEqual({ dt: '2026-11-21' });
@@ -220,6 +231,20 @@ describe('sandbox defense in depth - DuckDB itself refuses files outside the all
     ]) {
       const e = await refused(sql);
       expect(['LC_ENGINE_PERMISSION', 'LC_ENGINE_NO_SUCH_TABLE'], sql).toContain(e.code);
+    }
+  });
+
+  it('sandbox - a symlink inside an allowed folder to a file elsewhere is refused', async () => {
+    const { symlinkSync } = await import('node:fs');
+    mkdirSync(path.join(lake, 'links'), { recursive: true });
+    symlinkSync(path.join(outside, 'secret.csv'), path.join(lake, 'links', 'secret.csv'));
+    symlinkSync(outside, path.join(lake, 'links', 'dir'));
+    for (const sql of [
+      `select * from read_csv('${lake}/links/secret.csv')`,
+      `select * from read_csv('${lake}/links/dir/secret.csv')`,
+      `select * from read_text('${lake}/links/**/*')`,
+    ]) {
+      expect((await refused(sql)).code, sql).toBe('LC_ENGINE_PERMISSION');
     }
   });
 

@@ -130,6 +130,37 @@ describe('analyze - tables, table functions and functions from DuckDB’s parser
     expect(names(a.tables)).toEqual(['other_db.main.t']);
   });
 
+  it('analyze - DESCRIBE, SUMMARIZE and SHOW are reported as table functions', async () => {
+    expect((await engine.analyze('describe t')).tableFunctions).toEqual(['describe']);
+    expect((await engine.analyze('summarize t')).tableFunctions).toEqual(['summarize']);
+    expect((await engine.analyze('show tables')).tableFunctions).toEqual(['show']);
+    expect((await engine.analyze('show all tables')).tableFunctions).toEqual(['show']);
+    const d = await engine.analyze("describe select * from read_csv('/etc/passwd')");
+    expect(d.tableFunctions.sort()).toEqual(['describe', 'read_csv']);
+  });
+
+  it('analyze - parser-generated built-ins are reported by plain name', async () => {
+    const a = await engine.analyze("select * from read_csv(['/etc/passwd']), unnest([1, 2])");
+    expect(a.functions).toEqual(['list_value']);
+    expect(a.tableFunctions.sort()).toEqual(['read_csv', 'unnest']);
+  });
+
+  it('analyze - recursive CTEs, FROM-first syntax and quoted file names', async () => {
+    const r = await engine.analyze(
+      'with recursive r(n) as (select 1 union all select n + 1 from r where n < 3) select * from r',
+    );
+    expect(r.tables).toEqual([]);
+    expect(names((await engine.analyze('from t select a')).tables)).toEqual(['t']);
+    expect(names((await engine.analyze('table t')).tables)).toEqual(['t']);
+    const q = await engine.analyze(`select * from 'a.csv' join "b.parquet" on true`);
+    expect(names(q.tables)).toEqual(['a.csv', 'b.parquet']);
+  });
+
+  it('analyze - a CTE declared inside a subquery does not hide an outer table of the same name', async () => {
+    const a = await engine.analyze('select (select 1 from r) from (with r as (select 1) select * from r)');
+    expect(names(a.tables)).toEqual(['r']);
+  });
+
   it('analyze - several statements are counted and not a single query', async () => {
     const a = await engine.analyze('select 1; select 2');
     expect(a.statementCount).toBe(2);

@@ -106,6 +106,17 @@ describe('errors - DuckDB errors become stable codes with MySQL errno/SQLSTATE',
   });
 });
 
+describe('lifecycle - a closed engine', () => {
+  it('lifecycle - query after close fails with LC_UNAVAILABLE and close is idempotent', async () => {
+    const t = tempDir();
+    const e = await createDuckDbEngine({ dataDir: t.dir, threads: 1, poolSize: 1 });
+    await e.close();
+    await e.close();
+    await expect(e.query('select 1')).rejects.toMatchObject({ code: 'LC_UNAVAILABLE' });
+    t.cleanup();
+  });
+});
+
 describe('describe - result columns and parameter count without running', () => {
   it('describe - columns with types and ? count', async () => {
     const d = await engine.describe('select a, a::decimal(10,2) b, ?::varchar c from demo.t where a = ?');
