@@ -24,12 +24,20 @@ for (const name of names) {
     benchmark: name,
     startedAt: started.toISOString(),
     durationS: (Date.now() - started.getTime()) / 1000,
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      memGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+    },
     result,
   };
   mkdirSync(path.join(here, 'results'), { recursive: true });
   const file = path.join(here, 'results', `${name}.json`);
-  writeFileSync(file, `${JSON.stringify(record, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify(record, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`,
+  );
   console.log(`\nwritten to ${path.relative(process.cwd(), file)}`);
 }
 process.exit(0);

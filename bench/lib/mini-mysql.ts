@@ -47,7 +47,12 @@ export class MiniMysql {
   }
 
   /** Connects and authenticates. */
-  static async connect(options: { host: string; port: number; user: string; password: string }): Promise<MiniMysql> {
+  static async connect(options: {
+    host: string;
+    port: number;
+    user: string;
+    password: string;
+  }): Promise<MiniMysql> {
     const socket = net.connect({ host: options.host, port: options.port });
     socket.setNoDelay(true);
     await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
@@ -143,7 +148,8 @@ export class MiniMysql {
         const length = all[pos] | (all[pos + 1] << 8) | (all[pos + 2] << 16);
         if (all.length - pos - 4 < length) break;
         const marker = all[pos + 4];
-        if (marker === 0xff) throw new Error(`query failed: ${all.subarray(pos + 13, pos + 4 + length).toString()}`);
+        if (marker === 0xff)
+          throw new Error(`query failed: ${all.subarray(pos + 13, pos + 4 + length).toString()}`);
         // EOF, or OK with the 0xFE header under CLIENT_DEPRECATE_EOF: a row starting with 0xFE is >= 16 MB.
         if (marker === 0xfe && length < 0xffffff) {
           const rest = all.subarray(pos + 4 + length);

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 
 /** Result of one run of the real `mariadb` command-line client. */
 export interface CliResult {
@@ -7,21 +7,45 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the real `mariadb` CLI against a Lakecast server: `mariadb -h127.0.0.1 -P<port> -u<user> -p<pw> …args`. */
-export function mariadb(port: number, args: string[], options: { user?: string; password?: string; input?: string } = {}): CliResult {
-  const res = spawnSync(
-    'mariadb',
-    [
-      '--no-defaults',
-      '-h127.0.0.1',
-      `-P${port}`,
-      `-u${options.user ?? 'root'}`,
-      `-p${options.password ?? ''}`,
-      '--protocol=TCP',
-      '--connect-timeout=10',
-      ...args,
-    ],
-    { encoding: 'utf8', input: options.input, timeout: 60_000 },
-  );
-  return { status: res.status, stdout: res.stdout ?? '', stderr: res.stderr ?? '' };
+/**
+ * Runs the real `mariadb` CLI against a Lakecast server: `mariadb -h127.0.0.1 -P<port> -u<user> -p<pw> …args`.
+ * Asynchronous on purpose: the server under test usually runs in this same process, so a synchronous spawn would
+ * block the event loop that has to answer the client.
+ */
+export function mariadb(
+  port: number,
+  args: string[],
+  options: { user?: string; password?: string; input?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      'mariadb',
+      [
+        '--no-defaults',
+        '-h127.0.0.1',
+        `-P${port}`,
+        `-u${options.user ?? 'root'}`,
+        `-p${options.password ?? ''}`,
+        '--protocol=TCP',
+        '--connect-timeout=10',
+        ...args,
+      ],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.once('error', reject);
+    child.once('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? '');
+  });
 }

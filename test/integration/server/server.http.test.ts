@@ -28,9 +28,15 @@ describe('server - HTTP API', () => {
   });
 
   it('POST /v1/sql streams JSON with typed columns', async () => {
-    const res = await sql({ sql: 'SELECT status, count(*) AS n FROM demo.orders GROUP BY status ORDER BY status' });
+    const res = await sql({
+      sql: 'SELECT status, count(*) AS n FROM demo.orders GROUP BY status ORDER BY status',
+    });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { columns: { name: string; type: string }[]; rows: unknown[][]; rowCount: number };
+    const body = (await res.json()) as {
+      columns: { name: string; type: string }[];
+      rows: unknown[][];
+      rowCount: number;
+    };
     expect(body.columns).toEqual([
       { name: 'status', type: 'VARCHAR' },
       { name: 'n', type: 'BIGINT' },
@@ -40,9 +46,16 @@ describe('server - HTTP API', () => {
   });
 
   it('POST /v1/sql with ndjson and a current database', async () => {
-    const res = await sql({ sql: 'SELECT id, name FROM test_table1 ORDER BY id', database: 'demo', format: 'ndjson' });
+    const res = await sql({
+      sql: 'SELECT id, name FROM test_table1 ORDER BY id',
+      database: 'demo',
+      format: 'ndjson',
+    });
     expect(res.headers.get('content-type')).toContain('application/x-ndjson');
-    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines[0].columns.map((c: { name: string }) => c.name)).toEqual(['id', 'name']);
     expect(lines.slice(1)).toEqual([
       [1, 'lakecast'],
@@ -86,7 +99,10 @@ describe('server - HTTP API', () => {
   });
 
   it('GET /openapi.json describes /v1/sql', async () => {
-    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths)).toContain('/v1/sql');
   });

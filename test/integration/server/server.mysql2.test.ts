@@ -50,7 +50,9 @@ describe('server - mysql2 driver', () => {
       password: 'analyst-pw',
     });
     try {
-      await expect(analyst.query('SELECT count(*) FROM demo.orders')).rejects.toMatchObject({ errno: expect.any(Number) });
+      await expect(analyst.query('SELECT count(*) FROM demo.orders')).rejects.toMatchObject({
+        errno: expect.any(Number),
+      });
       await conn.query("GRANT SELECT ON demo.* TO 'analyst'");
       const [rows] = await analyst.query('SELECT count(*) AS n FROM demo.orders');
       expect(Number((rows as { n: unknown }[])[0].n)).toBe(200000);
@@ -59,7 +61,12 @@ describe('server - mysql2 driver', () => {
       await analyst.end();
     }
     await expect(
-      mysql.createConnection({ host: '127.0.0.1', port: server.mysqlPort, user: 'analyst', password: 'wrong' }),
+      mysql.createConnection({
+        host: '127.0.0.1',
+        port: server.mysqlPort,
+        user: 'analyst',
+        password: 'wrong',
+      }),
     ).rejects.toMatchObject({ errno: 1045 });
   });
 
@@ -70,12 +77,18 @@ describe('server - mysql2 driver', () => {
       user: 'root',
       password: TEST_ROOT_PASSWORD,
     });
-    const pending = victim
-      .query('SELECT count(*) FROM range(100000000000) a')
-      .catch((err: unknown) => err);
+    const victimId = victim.threadId;
+    victim.query('SELECT count(*) FROM range(100000000000) a').catch(() => undefined);
     await new Promise((r) => setTimeout(r, 300));
     victim.destroy();
-    await pending;
+    // The connection (and its engine query) must disappear from the process list soon after the client left.
+    let gone = false;
+    for (let i = 0; i < 50 && !gone; i++) {
+      const [list] = await conn.query('SHOW PROCESSLIST');
+      gone = !(list as { Id: number }[]).some((row) => Number(row.Id) === victimId);
+      if (!gone) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(gone).toBe(true);
     const started = Date.now();
     const [rows] = await conn.query('SELECT 1 AS one');
     expect(rows).toEqual([{ one: 1 }]);

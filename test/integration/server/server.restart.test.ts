@@ -23,7 +23,11 @@ describe('server - restart', () => {
       overrides: { dataDir, mysqlPort: 0, httpPort: 0, lake: { fileRoots: [path.join(tmp.dir, 'files')] } },
     });
     const open = async () => {
-      const server = await startServer(config, { rootPassword: TEST_ROOT_PASSWORD, announce: false, logger: silentLogger() });
+      const server = await startServer(config, {
+        rootPassword: TEST_ROOT_PASSWORD,
+        announce: false,
+        logger: silentLogger(),
+      });
       const conn = await mysql.createConnection({
         host: '127.0.0.1',
         port: server.mysqlPort,
@@ -47,7 +51,9 @@ describe('server - restart', () => {
 
     const second = await open();
     try {
-      const [rows] = await second.conn.query('SELECT dt, sum(amount) AS total FROM shop.sales GROUP BY dt ORDER BY dt');
+      const [rows] = await second.conn.query(
+        'SELECT dt, sum(amount) AS total FROM shop.sales GROUP BY dt ORDER BY dt',
+      );
       expect((rows as { total: unknown }[]).map((r) => Number(r.total))).toEqual([30, 5]);
       const [ddl] = await second.conn.query('SHOW CREATE TABLE shop.sales');
       expect(JSON.stringify(ddl)).toContain('PARTITIONED BY');

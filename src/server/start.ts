@@ -1,0 +1,187 @@
+import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createAuthService } from '../auth/index.js';
+import type { AuthUser } from '../auth/types.js';
+import { openCatalog } from '../catalog/index.js';
+import type { Config } from '../config/index.js';
+import { createDuckDbEngine } from '../engine/index.js';
+import { createHttpServer } from '../http/index.js';
+import { createMetrics } from '../metrics/index.js';
+import { createMysqlServer } from '../mysql-protocol/index.js';
+import { createLogger, type Logger } from '../shared/index.js';
+import { createSqlFront } from '../sql/index.js';
+import { resolveLocation } from '../storage/index.js';
+import { installDemo } from './demo.js';
+import { Lifecycle } from './lifecycle.js';
+import { MYSQL_SERVER_VERSION, VERSION } from './version.js';
+
+/** HTTP requests get session ids from here up, apart from MySQL connection ids (which count from 1). */
+export const HTTP_CONNECTION_ID_BASE = 2_000_000_000;
+
+/** A running Lakecast server. */
+export interface RunningServer {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly mysqlPort: number;
+  readonly httpPort: number;
+  /** Printed once on first start when no LAKECAST_ROOT_PASSWORD was given. */
+  readonly generatedRootPassword?: string;
+  /** Graceful shutdown: stop accepting, end connections, close the engine and the catalog. */
+  close(): Promise<void>;
+}
+
+/** Options for embedding or testing (the CLI passes none). */
+export interface StartOptions {
+  readonly logger?: Logger;
+  /** Root password on first start (default: LAKECAST_ROOT_PASSWORD, else generated). */
+  readonly rootPassword?: string;
+  /** Print the generated root password to stderr (default true). */
+  readonly announce?: boolean;
+}
+
+/**
+ * The composition root: opens the catalog, the engine and every capability, then the MySQL and HTTP
+ * listeners. First start creates the data dir, the catalog, the `root` user and (with `demo`) the demo schema.
+ */
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const life = new Lifecycle(logger);
+  try {
+    const lakeDir = path.join(config.dataDir, 'lake');
+    const cacheDir = path.join(config.dataDir, 'cache');
+    for (const dir of [config.dataDir, lakeDir, cacheDir, path.join(config.dataDir, 'tmp')])
+      mkdirSync(dir, { recursive: true });
+
+    const catalog = await openCatalog(config.catalog, config.dataDir);
+    life.onClose('catalog', () => catalog.close());
+    await catalog.migrate();
+
+    const auth = createAuthService(catalog, { logger });
+    const rootPassword = options.rootPassword ?? process.env.LAKECAST_ROOT_PASSWORD;
+    const boot = await auth.bootstrapRoot(rootPassword || undefined);
+    if (boot.generatedPassword && options.announce !== false) {
+      // Shown once, on the terminal only: never through the logger (logs are kept and shipped).
+      process.stderr.write(
+        `\nLakecast created user 'root' with the generated password:\n\n    ${boot.generatedPassword}\n\n` +
+          'It is shown only this once. Set LAKECAST_ROOT_PASSWORD before the first start to choose it.\n\n',
+      );
+    }
+
+    const engine = await createDuckDbEngine({
+      memoryLimit: config.limits.engineMemoryLimit,
+      threads: config.limits.engineThreads,
+      dataDir: config.dataDir,
+      logger,
+      allowedDirectories: [lakeDir, cacheDir, ...config.lake.fileRoots],
+    });
+    life.onClose('engine', () => engine.close());
+
+    const metrics = createMetrics();
+    const fileRoots = [lakeDir, ...config.lake.fileRoots];
+    const lake = async (uri: string) =>
+      (await resolveLocation(uri, { fileRoots, cacheDir, s3: config.s3 })).localDir;
+
+    let mysql: ReturnType<typeof createMysqlServer> | undefined;
+    const sql = createSqlFront({
+      engine,
+      catalog,
+      auth,
+      config,
+      logger,
+      resolveLocation: lake,
+      serverVersion: MYSQL_SERVER_VERSION,
+      connections: {
+        list: () => mysql?.connections() ?? [],
+        kill: (id, opts) => mysql?.kill(id, opts) ?? false,
+      },
+      onQueryFinished: (event) => {
+        const protocol = event.connectionId >= HTTP_CONNECTION_ID_BASE ? 'http' : 'mysql';
+        metrics.queries.inc({ protocol, status: event.ok ? 'ok' : 'error' });
+        if (!event.ok) metrics.queryErrors.inc({ protocol, code: event.errorCode ?? 'LC_INTERNAL' });
+        metrics.queryDuration.observe({ protocol }, event.stats.elapsedMs / 1000);
+        metrics.rowsReturned.inc({ protocol }, event.stats.rowsReturned);
+        metrics.scannedBytes.inc({ protocol }, event.stats.scannedBytes);
+      },
+    });
+
+    if (config.demo && (await catalog.getSetting('demo.installed')) === null) {
+      const created = await installDemo({ engine, catalog, lakeDir, owner: 'root' });
+      await catalog.setSetting('demo.installed', new Date().toISOString());
+      logger.info({ tables: created }, 'demo schema installed');
+    }
+    await sql.loadTables();
+
+    const tls = config.tls
+      ? { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) }
+      : undefined;
+    mysql = createMysqlServer({
+      host: config.host,
+      port: config.mysqlPort,
+      tls,
+      maxConnections: config.limits.maxConnections,
+      maxPacketBytes: config.limits.maxPacketBytes,
+      serverVersion: MYSQL_SERVER_VERSION,
+      hooks: {
+        lookupNativeHash: (user) => auth.lookupNativeHash(user),
+        openSession: async (info) => {
+          const user = await auth.getUser(info.user);
+          if (!user) throw new Error('user vanished after authentication');
+          return sql.openSession({ ...info, user });
+        },
+      },
+    });
+    mysql.on('connection:opened', () => {
+      metrics.connections.inc({ protocol: 'mysql' });
+      metrics.connectionsTotal.inc({ protocol: 'mysql' });
+    });
+    mysql.on('connection:closed', () => metrics.connections.dec({ protocol: 'mysql' }));
+    mysql.on('auth:failed', (e) =>
+      logger.warn({ user: e.user, remote: e.remoteAddress }, 'authentication failed'),
+    );
+    const mysqlAddress = await mysql.listen();
+    life.onClose('mysql', () => mysql?.close() ?? Promise.resolve());
+
+    let httpConnectionId = HTTP_CONNECTION_ID_BASE;
+    const http = await createHttpServer({
+      host: config.host,
+      port: config.httpPort,
+      auth,
+      metrics,
+      logger,
+      version: VERSION,
+      sql: {
+        openSession: (user: AuthUser, database, remoteAddress) =>
+          sql.openSession({ connectionId: httpConnectionId++, user, database, remoteAddress }),
+      },
+      health: async () => {
+        await catalog.getSetting('initialized'); // throws when the catalog database is unreachable
+        return { catalog: 'ok' };
+      },
+    });
+    await http.listen({ host: config.host, port: config.httpPort });
+    life.onClose('http', () => http.close());
+    const httpAddress = http.server.address();
+    const httpPort = typeof httpAddress === 'object' && httpAddress ? httpAddress.port : config.httpPort;
+
+    logger.info(
+      {
+        mysql: `${config.host}:${mysqlAddress.port}`,
+        http: `${config.host}:${httpPort}`,
+        dataDir: config.dataDir,
+      },
+      'lakecast ready',
+    );
+    return {
+      config,
+      logger,
+      mysqlPort: mysqlAddress.port,
+      httpPort,
+      generatedRootPassword: boot.generatedPassword,
+      close: () => life.close(),
+    };
+  } catch (err) {
+    await life.close();
+    throw err;
+  }
+}
