@@ -136,13 +136,13 @@ describe('analyze - tables, table functions and functions from DuckDB’s parser
     expect((await engine.analyze('show tables')).tableFunctions).toEqual(['show']);
     expect((await engine.analyze('show all tables')).tableFunctions).toEqual(['show']);
     const d = await engine.analyze("describe select * from read_csv('/etc/passwd')");
-    expect(d.tableFunctions.sort()).toEqual(['describe', 'read_csv']);
+    expect([...d.tableFunctions].sort()).toEqual(['describe', 'read_csv']);
   });
 
   it('analyze - parser-generated built-ins are reported by plain name', async () => {
     const a = await engine.analyze("select * from read_csv(['/etc/passwd']), unnest([1, 2])");
     expect(a.functions).toEqual(['list_value']);
-    expect(a.tableFunctions.sort()).toEqual(['read_csv', 'unnest']);
+    expect([...a.tableFunctions].sort()).toEqual(['read_csv', 'unnest']);
   });
 
   it('analyze - recursive CTEs, FROM-first syntax and quoted file names', async () => {
