@@ -99,6 +99,14 @@ export class Cursor {
     return t.value;
   }
 
+  /** A string's source text between the quotes, escapes not decoded (Hive delimiters such as `'\001'`). */
+  rawString(what = 'a quoted string'): string {
+    const t = this.peek();
+    if (t?.kind !== 'string' || !t.text.startsWith("'")) throw this.error(`expected ${what}`);
+    this.pos++;
+    return t.text.slice(1, -1).replaceAll("''", "'");
+  }
+
   /** Fails unless every token was consumed. */
   end(): void {
     if (!this.atEnd()) throw this.error('unexpected extra input');

@@ -5,9 +5,9 @@ export function quoteName(name: string): string {
   return `\`${name.replaceAll('`', '``')}\``;
 }
 
-/** A string literal with `'` doubled. */
+/** A string literal for Lakecast's parser (MySQL strings): `'` doubled, backslashes escaped. */
 export function quoteString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
+  return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
 }
 
 /** A delimiter as Hive writes it: printable characters as is, others as octal escapes (`'\001'`). */

@@ -19,9 +19,8 @@ export function checkParamCount(expected: number, params: readonly Cell[]): void
 }
 
 /**
- * A cell as a SQL literal both MySQL-ish statements and DuckDB read back as the same value: strings single-quoted
- * with `'` doubled (DuckDB standard strings take backslashes literally), bytes as a hex BLOB literal, numbers
- * only when finite.
+ * A cell as a literal for DuckDB: strings single-quoted with `'` doubled (DuckDB standard strings take
+ * backslashes literally), bytes as a hex BLOB literal, numbers only when finite.
  */
 export function sqlLiteral(value: Cell): string {
   if (value === null) return 'NULL';
@@ -40,6 +39,12 @@ export function sqlLiteral(value: Cell): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
+/** A cell as a literal for Lakecast's own tokenizer (MySQL strings: backslashes doubled too). */
+export function frontLiteral(value: Cell): string {
+  const lit = sqlLiteral(value);
+  return typeof value === 'string' ? lit.replaceAll('\\', '\\\\') : lit;
+}
+
 /** Replaces each `?` token with the literal of the matching parameter (statements other than engine queries). */
 export function bindLiterals(sql: string, tokens: readonly Token[], params: readonly Cell[]): string {
   let out = '';
@@ -47,7 +52,7 @@ export function bindLiterals(sql: string, tokens: readonly Token[], params: read
   let k = 0;
   for (const t of tokens) {
     if (t.kind !== 'param') continue;
-    out += sql.slice(last, t.start) + sqlLiteral(params[k++]);
+    out += sql.slice(last, t.start) + frontLiteral(params[k++]);
     last = t.end;
   }
   return out + sql.slice(last);

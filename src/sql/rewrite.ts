@@ -106,6 +106,11 @@ export function rewriteQuery(sql: string, tokens: readonly Token[], v: RewriteVa
       if (u === 'SELECT') inList = true;
       else if (LIST_END.has(u)) inList = false;
     }
+    if (t.kind === 'string' && t.text.includes('\\') && !/^[eE]/.test(t.text)) {
+      // MySQL backslash escapes were decoded by the tokenizer; DuckDB takes backslashes literally.
+      emit(t.start, t.end, sqlLiteral(t.value));
+      continue;
+    }
     if (t.kind === 'qident' && t.quote === '`') {
       emit(t.start, t.end, quoteIdent(t.value));
       continue;

@@ -92,16 +92,24 @@ function findEither(sql: string, from: number, a: string, b: string): number {
   return Math.min(x, y);
 }
 
+/** MySQL's string escapes (https://dev.mysql.com/doc/refman/8.0/en/string-literals.html). */
 function unescapeChar(c: string): string {
   switch (c) {
-    case 'n':
-      return '\n';
-    case 't':
-      return '\t';
-    case 'r':
-      return '\r';
     case '0':
       return '\0';
+    case 'b':
+      return '\b';
+    case 'n':
+      return '\n';
+    case 'r':
+      return '\r';
+    case 't':
+      return '\t';
+    case 'Z':
+      return '\x1a';
+    case '%':
+    case '_':
+      return `\\${c}`; // kept with the backslash, for LIKE
     default:
       return c;
   }
@@ -127,9 +135,10 @@ function skipBlockComment(sql: string, i: number): number {
 }
 
 /**
- * Splits SQL into tokens the way DuckDB's lexer would (so rewrites stay aligned with what the engine parses):
- * `'…'` strings with `''` escapes (backslashes only in `E'…'`), `"…"` and `` `…` `` identifiers, `--` line
- * comments, nested block comments. Throws LC_SQL_SYNTAX on unterminated quotes/comments and on NUL bytes.
+ * Splits SQL into tokens: `'…'` strings with MySQL's escapes (`''` and backslash escapes, as MySQL client
+ * libraries escape values; the query rewrite re-emits them as DuckDB literals), `E'…'` strings, `"…"` and
+ * `` `…` `` identifiers, `--` line comments, nested block comments (as DuckDB's lexer). Throws LC_SQL_SYNTAX on
+ * unterminated quotes/comments and on NUL bytes.
  */
 export function tokenize(sql: string): Tokenized {
   const nul = sql.indexOf('\0');
@@ -155,7 +164,8 @@ export function tokenize(sql: string): Tokenized {
       comments.push({ text: sql.slice(i, end), start: i, end });
       i = end;
     } else if (ch === "'") {
-      const [v, e] = readQuoted(sql, i, "'", false);
+      // MySQL semantics (backslash escapes): what MySQL client libraries produce when they escape values.
+      const [v, e] = readQuoted(sql, i, "'", true);
       push('string', i, e, v);
       i = e;
     } else if ((ch === 'E' || ch === 'e') && sql[i + 1] === "'") {

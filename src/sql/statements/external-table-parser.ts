@@ -87,13 +87,13 @@ function rowFormat(c: Cursor): RowFormat {
   for (;;) {
     if (c.acceptWords('FIELDS', 'TERMINATED', 'BY')) {
       const at = c.pos;
-      const d = decodeDelimiter(c.string('a quoted delimiter'));
+      const d = decodeDelimiter(c.rawString('a quoted delimiter'));
       if (d === null || d === '\n' || d === '\r') throw c.error('field delimiter must be one character', at);
       out.delimiter = d;
       if (c.acceptWords('ESCAPED', 'BY')) c.string('a quoted escape character');
     } else if (c.acceptWords('LINES', 'TERMINATED', 'BY')) {
       const at = c.pos;
-      if (decodeDelimiter(c.string('a quoted line terminator')) !== '\n')
+      if (decodeDelimiter(c.rawString('a quoted line terminator')) !== '\n')
         throw c.error("only LINES TERMINATED BY '\\n' is supported", at);
     } else if (
       c.acceptWords('COLLECTION', 'ITEMS', 'TERMINATED', 'BY') ||

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import mysql from 'mysql2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionState } from '../../../src/mysql-protocol/types.js';
 import { createSqlFront } from '../../../src/sql/index.js';
@@ -249,6 +250,22 @@ describe('sql front - processlist, kill, cancellation and stats', () => {
     });
     expect((await run(s, 'SELECT 2')).rows).toEqual([[2]]);
     expect(seen).toEqual(['/*+ mine */ SELECT 1', 'SELECT 2']);
+  });
+});
+
+describe('sql front - client-side escaped values (mysql2 query() with placeholders)', () => {
+  it.each([
+    "it's",
+    "\\' OR 1=1 --",
+    'x\\',
+    "'; COPY people TO '/tmp/x.csv'; --",
+    'line\nbreak\ttab',
+    '名前-ünï😀',
+  ])('%j round-trips as a value, never as SQL', async (value) => {
+    const s = await h.session(undefined, 'demo');
+    const lit = mysql.escape(value);
+    expect((await run(s, `SELECT ${lit} AS v`)).rows).toEqual([[value]]);
+    expect((await run(s, `SELECT count(*) FROM people WHERE name = ${lit}`)).rows).toEqual([[0n]]);
   });
 });
 

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { Cursor } from '../../../src/sql/cursor.js';
 import { renderCreateTable } from '../../../src/sql/ddl-render.js';
 import { hiveToDuckDbType, parseHiveTypeText } from '../../../src/sql/hive-types.js';
-import { decodeDelimiter, parseCreateExternalTable } from '../../../src/sql/statements/external-table-parser.js';
+import {
+  decodeDelimiter,
+  parseCreateExternalTable,
+} from '../../../src/sql/statements/external-table-parser.js';
 import { tokenize, withoutTrailingSemicolons } from '../../../src/sql/tokenizer.js';
 
 function parse(sql: string) {
@@ -74,10 +77,16 @@ describe('sql CREATE EXTERNAL TABLE parser', () => {
 
   it('defaults delimiters per format and accepts clauses in any order', () => {
     expect(parse("CREATE EXTERNAL TABLE t (a INT) LOCATION 's3://b/p/' STORED AS CSV").delimiter).toBe(',');
-    expect(parse("CREATE EXTERNAL TABLE t (a INT) STORED AS TEXTFILE LOCATION 'file:///x'").delimiter).toBe('\u0001');
-    expect(parse("CREATE EXTERNAL TABLE t (a INT) STORED AS PARQUET LOCATION 'file:///x'").delimiter).toBeUndefined();
+    expect(parse("CREATE EXTERNAL TABLE t (a INT) STORED AS TEXTFILE LOCATION 'file:///x'").delimiter).toBe(
+      '\u0001',
+    );
     expect(
-      parse("CREATE EXTERNAL TABLE t (a INT) ROW FORMAT DELIMITED FIELDS TERMINATED BY '\\t' STORED AS CSV LOCATION 'file:///x'").delimiter,
+      parse("CREATE EXTERNAL TABLE t (a INT) STORED AS PARQUET LOCATION 'file:///x'").delimiter,
+    ).toBeUndefined();
+    expect(
+      parse(
+        "CREATE EXTERNAL TABLE t (a INT) ROW FORMAT DELIMITED FIELDS TERMINATED BY '\\t' STORED AS CSV LOCATION 'file:///x'",
+      ).delimiter,
     ).toBe('\t');
   });
 
@@ -90,17 +99,38 @@ describe('sql CREATE EXTERNAL TABLE parser', () => {
   });
 
   it.each([
-    ["CREATE EXTERNAL TABLE t (a FOO) STORED AS CSV LOCATION 'file:///x'", "unknown column type 'FOO' near 'FOO"],
+    [
+      "CREATE EXTERNAL TABLE t (a FOO) STORED AS CSV LOCATION 'file:///x'",
+      "unknown column type 'FOO' near 'FOO",
+    ],
     ["CREATE EXTERNAL TABLE t (a INT, A INT) STORED AS CSV LOCATION 'file:///x'", 'duplicate column name'],
-    ["CREATE EXTERNAL TABLE t (a INT) PARTITIONED BY (a STRING) STORED AS CSV LOCATION 'file:///x'", 'duplicate column name'],
+    [
+      "CREATE EXTERNAL TABLE t (a INT) PARTITIONED BY (a STRING) STORED AS CSV LOCATION 'file:///x'",
+      'duplicate column name',
+    ],
     ["CREATE EXTERNAL TABLE t (a INT) STORED AS XML LOCATION 'file:///x'", 'expected a file format'],
     ["CREATE EXTERNAL TABLE t (a INT) LOCATION 'file:///x'", 'expected STORED AS'],
     ["CREATE EXTERNAL TABLE t (a INT) STORED AS CSV LOCATION '/etc/'", "expected a location 'file:///"],
-    ["CREATE EXTERNAL TABLE t (a INT) STORED AS CSV STORED AS CSV LOCATION 'file:///x'", 'duplicate STORED clause'],
-    ["CREATE EXTERNAL TABLE t (a INT) STORED AS CSV LOCATION 'file:///x' GARBAGE", 'expected COMMENT, PARTITIONED BY'],
-    ["CREATE EXTERNAL TABLE t (a INT) ROW FORMAT DELIMITED FIELDS TERMINATED BY 'ab' STORED AS CSV LOCATION 'file:///x'", 'one character'],
-    ["CREATE EXTERNAL TABLE t (a INT) ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' STORED AS PARQUET LOCATION 'file:///x'", 'does not apply to PARQUET'],
-    ["CREATE EXTERNAL TABLE t (a INT) STORED AS CSV LOCATION 'file:///x' TBLPROPERTIES ('skip.header.line.count'='x')", 'small non-negative integer'],
+    [
+      "CREATE EXTERNAL TABLE t (a INT) STORED AS CSV STORED AS CSV LOCATION 'file:///x'",
+      'duplicate STORED clause',
+    ],
+    [
+      "CREATE EXTERNAL TABLE t (a INT) STORED AS CSV LOCATION 'file:///x' GARBAGE",
+      'expected COMMENT, PARTITIONED BY',
+    ],
+    [
+      "CREATE EXTERNAL TABLE t (a INT) ROW FORMAT DELIMITED FIELDS TERMINATED BY 'ab' STORED AS CSV LOCATION 'file:///x'",
+      'one character',
+    ],
+    [
+      "CREATE EXTERNAL TABLE t (a INT) ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' STORED AS PARQUET LOCATION 'file:///x'",
+      'does not apply to PARQUET',
+    ],
+    [
+      "CREATE EXTERNAL TABLE t (a INT) STORED AS CSV LOCATION 'file:///x' TBLPROPERTIES ('skip.header.line.count'='x')",
+      'small non-negative integer',
+    ],
     ["CREATE EXTERNAL TABLE t (a INT STORED AS CSV LOCATION 'file:///x'", "expected ')'"],
     ['CREATE EXTERNAL TABLE t (', 'expected a column name'],
   ])('refuses %s with LC_SQL_SYNTAX', (sql, message) => {
@@ -109,13 +139,25 @@ describe('sql CREATE EXTERNAL TABLE parser', () => {
   });
 
   it.each([
-    ["CREATE EXTERNAL TABLE `x/../y` (a INT) STORED AS CSV LOCATION 'file:///x'", 'LC_CATALOG_INVALID_TABLE_NAME'],
-    ["CREATE EXTERNAL TABLE t (`a\"; DROP` INT) STORED AS CSV LOCATION 'file:///x'", 'LC_CATALOG_INVALID_TABLE_NAME'],
-    [`CREATE EXTERNAL TABLE ${'t'.repeat(1_000_000)} (a INT) STORED AS CSV LOCATION 'file:///x'`, 'LC_CATALOG_INVALID_TABLE_NAME'],
-    ["CREATE EXTERNAL TABLE information_schema.t (a INT) STORED AS CSV LOCATION 'file:///x'", 'LC_CATALOG_INVALID_SCHEMA_NAME'],
+    [
+      "CREATE EXTERNAL TABLE `x/../y` (a INT) STORED AS CSV LOCATION 'file:///x'",
+      'LC_CATALOG_INVALID_TABLE_NAME',
+    ],
+    [
+      "CREATE EXTERNAL TABLE t (`a\"; DROP` INT) STORED AS CSV LOCATION 'file:///x'",
+      'LC_CATALOG_INVALID_TABLE_NAME',
+    ],
+    [
+      `CREATE EXTERNAL TABLE ${'t'.repeat(1_000_000)} (a INT) STORED AS CSV LOCATION 'file:///x'`,
+      'LC_CATALOG_INVALID_TABLE_NAME',
+    ],
+    [
+      "CREATE EXTERNAL TABLE information_schema.t (a INT) STORED AS CSV LOCATION 'file:///x'",
+      'LC_CATALOG_INVALID_SCHEMA_NAME',
+    ],
     ["CREATE EXTERNAL TABLE t (a INT) STORED AS ORC LOCATION 'file:///x'", 'LC_SQL_UNSUPPORTED'],
     ["CREATE EXTERNAL TABLE t (a INT) STORED AS CSV LOCATION 'oss://bucket/x'", 'LC_SQL_UNSUPPORTED'],
-    ["CREATE TABLE t (a INT) STORED AS CSV", 'LC_SQL_UNSUPPORTED'],
+    ['CREATE TABLE t (a INT) STORED AS CSV', 'LC_SQL_UNSUPPORTED'],
   ])('refuses hostile or unsupported %#', (sql, code) => {
     expect(() => parse(sql)).toThrow(expect.objectContaining({ code }));
   });

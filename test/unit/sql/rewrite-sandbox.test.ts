@@ -4,7 +4,12 @@ import { checkAnalysis, checkTableName, isDeniedFunction } from '../../../src/sq
 import { tokenize } from '../../../src/sql/tokenizer.js';
 
 const values: RewriteValues = {
-  systemVariable: (n) => ({ version_comment: 'Lakecast', max_allowed_packet: '67108864', 'session.tx_isolation': 'REPEATABLE-READ' })[n] ?? null,
+  systemVariable: (n) =>
+    ({
+      version_comment: 'Lakecast',
+      max_allowed_packet: '67108864',
+      'session.tx_isolation': 'REPEATABLE-READ',
+    })[n] ?? null,
   userVariable: (n) => (n === 'x' ? "it's" : null),
   database: 'demo',
   user: 'alice',
@@ -26,7 +31,9 @@ describe('sql rewrite', () => {
     ['SELECT `a b` FROM `db`.`t` LIMIT 10, 5', 'SELECT "a b" FROM "db"."t" LIMIT 5 OFFSET 10'],
     ['SELECT a FROM t LIMIT ?, ?', 'SELECT a FROM t LIMIT $2 OFFSET $1'],
     ['SELECT version(), t.database() FROM t', `SELECT '8.0.36-lakecast' AS "version()", t.database() FROM t`],
-    ["SELECT '@@version_comment', \"DATABASE()\"", "SELECT '@@version_comment', \"DATABASE()\""],
+    ['SELECT \'@@version_comment\', "DATABASE()"', 'SELECT \'@@version_comment\', "DATABASE()"'],
+    ["SELECT 'it\\'s', 'a\\\\b', 'line\\n'", "SELECT 'it''s', 'a\\b', 'line\n'"],
+    ["SELECT 'x' -- trailing comment", "SELECT 'x'"],
   ])('%s', (sql, want) => {
     expect(rw(sql)).toBe(want);
   });
@@ -62,25 +69,38 @@ describe('sql sandbox policy (pure part)', () => {
     'which_secret',
   ])('refuses function %s', (fn) => {
     expect(isDeniedFunction(fn)).toBe(true);
-    expect(() => checkAnalysis(analysis({ functions: [fn] }))).toThrow(expect.objectContaining({ code: 'LC_SQL_FORBIDDEN' }));
+    expect(() => checkAnalysis(analysis({ functions: [fn] }))).toThrow(
+      expect.objectContaining({ code: 'LC_SQL_FORBIDDEN' }),
+    );
   });
 
-  it.each(['upper', 'sum', 'count_star', 'date_trunc', 'strftime', 'list_value', 'main.lower', 'regexp_matches', 'percentile_cont'])(
-    'allows function %s',
-    (fn) => {
-      expect(isDeniedFunction(fn)).toBe(false);
-    },
-  );
+  it.each([
+    'upper',
+    'sum',
+    'count_star',
+    'date_trunc',
+    'strftime',
+    'list_value',
+    'main.lower',
+    'regexp_matches',
+    'percentile_cont',
+  ])('allows function %s', (fn) => {
+    expect(isDeniedFunction(fn)).toBe(false);
+  });
 
   it('allows only generator table functions', () => {
-    expect(() => checkAnalysis(analysis({ tableFunctions: ['range', 'generate_series', 'unnest'] }))).not.toThrow();
+    expect(() =>
+      checkAnalysis(analysis({ tableFunctions: ['range', 'generate_series', 'unnest'] })),
+    ).not.toThrow();
     for (const fn of ['read_csv_auto', 'duckdb_tables', 'pragma_table_info', 'parquet_scan', 'glob'])
       expect(() => checkAnalysis(analysis({ tableFunctions: [fn] }))).toThrow(/Table function/);
   });
 
   it('refuses several statements and non-queries', () => {
     expect(() => checkAnalysis(analysis({ statementCount: 2 }))).toThrow(/Multiple statements/);
-    expect(() => checkAnalysis(analysis({ isQuery: false }))).toThrow(expect.objectContaining({ errno: 1227 }));
+    expect(() => checkAnalysis(analysis({ isQuery: false }))).toThrow(
+      expect.objectContaining({ errno: 1227 }),
+    );
   });
 
   it.each([

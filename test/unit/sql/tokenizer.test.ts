@@ -1,15 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { Cursor } from '../../../src/sql/cursor.js';
+import { likeMatch } from '../../../src/sql/like.js';
 import { maskSecrets } from '../../../src/sql/mask.js';
 import { countPlaceholders, sqlLiteral } from '../../../src/sql/params.js';
-import { likeMatch } from '../../../src/sql/like.js';
 import { tokenize, withoutTrailingSemicolons } from '../../../src/sql/tokenizer.js';
 
 const kinds = (sql: string) => tokenize(sql).tokens.map((t) => `${t.kind}:${t.value}`);
 
 describe('sql tokenizer', () => {
   it('splits words, quoted identifiers, strings, numbers, params, variables and operators', () => {
-    expect(kinds("SELECT `a``b`, \"c\"\"d\", 'it''s', 1.5e3, ?, @@session.x, @u FROM t WHERE a::INT <> 2")).toEqual([
+    expect(
+      kinds('SELECT `a``b`, "c""d", \'it\'\'s\', 1.5e3, ?, @@session.x, @u FROM t WHERE a::INT <> 2'),
+    ).toEqual([
       'word:SELECT',
       'qident:a`b',
       'punct:,',
@@ -35,8 +37,18 @@ describe('sql tokenizer', () => {
     ]);
   });
 
-  it('treats backslashes literally in standard strings (DuckDB) and as escapes in E strings', () => {
-    expect(kinds("'a\\' , E'b\\'c'")).toEqual(['string:a\\', 'punct:,', "string:b'c"]);
+  it('decodes MySQL backslash escapes in strings (as client libraries escape values) and E strings', () => {
+    expect(kinds("'a\\'' , 'it\\'s', 'x\\\\y', 'q\\_%', E'b\\'c'")).toEqual([
+      "string:a'",
+      'punct:,',
+      "string:it's",
+      'punct:,',
+      'string:x\\y',
+      'punct:,',
+      'string:q\\_%',
+      'punct:,',
+      "string:b'c",
+    ]);
   });
 
   it('skips -- and nested /* */ comments and keeps them for hints', () => {
@@ -47,7 +59,7 @@ describe('sql tokenizer', () => {
   });
 
   it('counts placeholders only outside quotes and comments', () => {
-    const { tokens } = tokenize("SELECT ?, '?', \"?\", `?` /* ? */ FROM t WHERE a = ? -- ?");
+    const { tokens } = tokenize('SELECT ?, \'?\', "?", `?` /* ? */ FROM t WHERE a = ? -- ?');
     expect(countPlaceholders(tokens)).toBe(2);
   });
 
@@ -74,7 +86,14 @@ describe('sql tokenizer', () => {
   });
 
   it('keeps unicode in identifiers and strings', () => {
-    expect(kinds("SELECT 名前, 'ünï😀' FROM données")).toEqual(['word:SELECT', 'word:名前', 'punct:,', 'string:ünï😀', 'word:FROM', 'word:données']);
+    expect(kinds("SELECT 名前, 'ünï😀' FROM données")).toEqual([
+      'word:SELECT',
+      'word:名前',
+      'punct:,',
+      'string:ünï😀',
+      'word:FROM',
+      'word:données',
+    ]);
   });
 
   it('drops trailing semicolons only', () => {
@@ -95,7 +114,10 @@ describe('sql tokenizer', () => {
 describe('sql maskSecrets', () => {
   it.each([
     ["CREATE USER 'u' IDENTIFIED BY 's3cret'", "CREATE USER 'u' IDENTIFIED BY '***'"],
-    ["ALTER USER u IDENTIFIED WITH mysql_native_password BY 'x''y'", "ALTER USER u IDENTIFIED WITH mysql_native_password BY '***'"],
+    [
+      "ALTER USER u IDENTIFIED WITH mysql_native_password BY 'x''y'",
+      "ALTER USER u IDENTIFIED WITH mysql_native_password BY '***'",
+    ],
     ["SET PASSWORD = 'pw'", "SET PASSWORD = '***'"],
     ["CREATE USER 'u' IDENTIFIED BY 'unterminated", "CREATE USER 'u' IDENTIFIED ***"],
     ['SELECT 1', 'SELECT 1'],
