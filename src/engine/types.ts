@@ -37,7 +37,10 @@ export interface EngineResult {
   readonly batches: AsyncIterable<RowBatch>;
   /** Statistics so far; final after `batches` ends. */
   stats(): QueryStats;
-  /** Interrupts the query; a pending or later `next()` of `batches` throws LC_CANCELLED. */
+  /**
+   * Interrupts the query; a pending or later `next()` of `batches` throws LC_CANCELLED. A result whose
+   * batches will never be iterated must be cancelled, or its connection stays taken.
+   */
   cancel(): void;
 }
 
@@ -62,8 +65,14 @@ export interface StatementAnalysis {
 export interface Engine {
   /** Runs a read query and streams its rows. */
   query(sql: string, options?: QueryOptions): Promise<EngineResult>;
-  /** Result columns of a query without running it (for COM_STMT_PREPARE), and its parameter count. */
-  describe(sql: string): Promise<{ columns: readonly ColumnMeta[]; paramCount: number }>;
+  /**
+   * Result columns of a query without running it (for COM_STMT_PREPARE), and its parameter count.
+   * `defaultSchema` resolves unqualified names as in {@link QueryOptions}.
+   */
+  describe(
+    sql: string,
+    options?: { defaultSchema?: string },
+  ): Promise<{ columns: readonly ColumnMeta[]; paramCount: number }>;
   /** Parses a statement without running it. Throws LC_ENGINE_SYNTAX on a parse error. */
   analyze(sql: string): Promise<StatementAnalysis>;
   /** Runs trusted, internal SQL (schema/view DDL, demo data generation). Never call with user text. */

@@ -148,6 +148,13 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
 
   let closed = false;
 
+  /** Points unqualified names at `schema` (default `main`) on this connection. */
+  const useSchema = async (pooled: PooledConnection, schema = 'main') => {
+    if (pooled.schema === schema) return;
+    await pooled.connection.run(`SET schema = ${literal(schema)}`);
+    pooled.schema = schema;
+  };
+
   async function query(sql: string, opts: QueryOptions = {}): Promise<EngineResult> {
     const started = performance.now();
     const pooled = await pool.acquire(opts.signal);
@@ -208,11 +215,7 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
     try {
       if (opts.signal?.aborted) interrupt('cancel');
       if (reason) throw new Error('INTERRUPT Error: Interrupted!');
-      const schema = opts.defaultSchema ?? 'main';
-      if (pooled.schema !== schema) {
-        await conn.run(`SET schema = ${literal(schema)}`);
-        pooled.schema = schema;
-      }
+      await useSchema(pooled, opts.defaultSchema);
       result = await conn.stream(sql, opts.params?.map(toDuckValue));
     } catch (err) {
       release();
@@ -226,7 +229,10 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
     let iterated = false;
 
     async function* batches(): AsyncGenerator<RowBatch> {
-      if (iterated) throw new LakecastError(CommonErrors.INTERNAL, 'result batches can be iterated once');
+      if (iterated) {
+        if (reason) throw mapError(new Error('INTERRUPT Error: Interrupted!'));
+        throw new LakecastError(CommonErrors.INTERNAL, 'result batches can be iterated once');
+      }
       iterated = true;
       let done = false;
       try {
@@ -267,13 +273,24 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
       columns,
       batches: batches(),
       stats: () => ({ ...stats, elapsedMs: released ? stats.elapsedMs : performance.now() - started }),
-      cancel: () => interrupt('cancel'),
+      cancel: () => {
+        interrupt('cancel');
+        if (!iterated) {
+          // Never iterated: nobody will run the generator's cleanup, so give the connection back here.
+          iterated = true;
+          result
+            .fetchChunk()
+            .catch(() => undefined)
+            .finally(release);
+        }
+      },
     };
   }
 
-  async function describe(sql: string) {
+  async function describe(sql: string, opts: { defaultSchema?: string } = {}) {
     const pooled = await pool.acquire();
     try {
+      await useSchema(pooled, opts.defaultSchema);
       const prepared = await pooled.connection.prepare(sql);
       try {
         const columns = [];

@@ -91,6 +91,15 @@ describe('cancel - AbortSignal, timeout, early break', () => {
     expect(await drain(b)).toBe(100000);
   });
 
+  it('cancel - cancelling a result that was never iterated returns its connection', async () => {
+    for (let i = 0; i < 5; i++) (await engine.query(SLOW_STREAM)).cancel();
+    const r = await engine.query('select 1');
+    expect(await drain(r)).toBe(1);
+    const c = await engine.query('select 1');
+    c.cancel();
+    expect(await codeOf(drain(c))).toBe('LC_CANCELLED');
+  });
+
   it('cancel - aborting while waiting for a pooled connection', async () => {
     const busy1 = await engine.query(SLOW_STREAM);
     const busy2 = await engine.query(SLOW_STREAM);

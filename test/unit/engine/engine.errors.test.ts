@@ -128,6 +128,11 @@ describe('describe - result columns and parameter count without running', () => 
     ]);
   });
 
+  it('describe - defaultSchema resolves unqualified names', async () => {
+    const d = await engine.describe('select * from t', { defaultSchema: 'demo' });
+    expect(d.columns).toEqual([{ name: 'a', type: 'INTEGER' }]);
+  });
+
   it('describe - does not run the query', async () => {
     const started = Date.now();
     await engine.describe('select count(*) from range(100000000000) t(x) where x % 7 = 1');
