@@ -125,6 +125,21 @@ export function rewriteQuery(sql: string, tokens: readonly Token[], v: RewriteVa
       i += 3;
       continue;
     }
+    if (
+      inList &&
+      depth === 0 &&
+      isKeyword(t, 'COUNT') &&
+      isPunct(tokens[i + 1], '(') &&
+      isPunct(tokens[i + 2], '*') &&
+      isPunct(tokens[i + 3], ')') &&
+      isWholeItem(tokens, i, i + 3)
+    ) {
+      // DuckDB names it count_star(); MySQL clients (and DLA's result files) expect `count(*)`.
+      const original = sql.slice(t.start, tokens[i + 3].end);
+      emit(t.start, tokens[i + 3].end, `${original} AS ${quoteIdent(original)}`);
+      i += 3;
+      continue;
+    }
     let literal: string | undefined;
     let end = i;
     if (t.kind === 'var') {
@@ -141,22 +156,26 @@ export function rewriteQuery(sql: string, tokens: readonly Token[], v: RewriteVa
       }
     }
     if (literal === undefined) continue;
-    const prev = tokens[i - 1];
-    const next = tokens[end + 1];
-    const wholeItem =
-      inList &&
-      depth === 0 &&
-      (isPunct(prev, ',') || isKeyword(prev, 'SELECT') || isKeyword(prev, 'DISTINCT')) &&
-      (next === undefined ||
-        isPunct(next, ',') ||
-        isPunct(next, ';') ||
-        (next.kind === 'word' && LIST_END.has(next.value.toUpperCase())));
+    const wholeItem = inList && depth === 0 && isWholeItem(tokens, i, end);
     const original = sql.slice(t.start, tokens[end].end);
     emit(t.start, tokens[end].end, wholeItem ? `${literal} AS ${quoteIdent(original)}` : literal);
     i = end;
   }
   // Ends at the last token: trailing `;` and comments are dropped so callers can wrap the query.
   return out + sql.slice(last, Math.max(last, tokens.length > 0 ? tokens[tokens.length - 1].end : last));
+}
+
+/** True when tokens[from..to] form a whole, unaliased item of a SELECT list. */
+function isWholeItem(tokens: readonly Token[], from: number, to: number): boolean {
+  const prev = tokens[from - 1];
+  const next = tokens[to + 1];
+  const afterStart = isPunct(prev, ',') || isKeyword(prev, 'SELECT') || isKeyword(prev, 'DISTINCT');
+  const beforeEnd =
+    next === undefined ||
+    isPunct(next, ',') ||
+    isPunct(next, ';') ||
+    (next.kind === 'word' && LIST_END.has(next.value.toUpperCase()));
+  return afterStart && beforeEnd;
 }
 
 function isCount(t: Token | undefined): boolean {

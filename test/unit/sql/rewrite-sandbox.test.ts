@@ -34,6 +34,11 @@ describe('sql rewrite', () => {
     ['SELECT \'@@version_comment\', "DATABASE()"', 'SELECT \'@@version_comment\', "DATABASE()"'],
     ["SELECT 'it\\'s', 'a\\\\b', 'line\\n'", "SELECT 'it''s', 'a\\b', 'line\n'"],
     ["SELECT 'x' -- trailing comment", "SELECT 'x'"],
+    ['SELECT count(*), COUNT(*) AS n FROM t', 'SELECT count(*) AS "count(*)", COUNT(*) AS n FROM t'],
+    [
+      'SELECT (SELECT count(*) FROM t), count(*) + 1 FROM t',
+      'SELECT (SELECT count(*) FROM t), count(*) + 1 FROM t',
+    ],
   ])('%s', (sql, want) => {
     expect(rw(sql)).toBe(want);
   });
