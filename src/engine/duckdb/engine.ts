@@ -235,11 +235,16 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
       }
       iterated = true;
       let done = false;
+      // One chunk of read-ahead: DuckDB produces the next chunk on its thread while this one is converted.
+      let next: ReturnType<typeof result.fetchChunk> | null = null;
       try {
+        next = result.fetchChunk();
         for (;;) {
           if (reason) throw new Error('INTERRUPT Error: Interrupted!');
-          const chunk = await result.fetchChunk();
+          const chunk = await next;
+          next = null;
           if (!chunk || chunk.rowCount === 0) break;
+          next = result.fetchChunk();
           const rows = convertChunk(chunk, readers);
           stats.rowsReturned += rows.length;
           yield rows;
@@ -260,7 +265,7 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
           if (!reason) reason = 'cancel';
           conn.interrupt();
           try {
-            await result.fetchChunk();
+            await (next ?? result.fetchChunk());
           } catch {
             // expected: interrupted
           }
