@@ -12,6 +12,7 @@ import { createSqlFront } from '../../../src/sql/index.js';
 import type { QueryFinishedEvent, SqlFront, SqlFrontDeps, SqlSession } from '../../../src/sql/types.js';
 import { resolveLocation, type S3Settings } from '../../../src/storage/index.js';
 import { tempDir } from '../../helpers/tmp.js';
+import type { Backend } from '../catalog/backends.js';
 
 export const ROOT: AuthUser = { name: 'root', admin: true };
 
@@ -44,6 +45,8 @@ export interface Harness {
 /** Options: S3 settings for `s3://` locations (tests with an S3-protocol server). */
 export interface HarnessOptions {
   readonly s3?: S3Settings;
+  /** Catalog back-end (default: SQLite in the temp dir). */
+  readonly backend?: Backend;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -51,7 +54,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const lake = realpathSync(path.join(dir));
   mkdirSync(path.join(lake, 'lake'), { recursive: true });
   const lakeDir = path.join(lake, 'lake');
-  const catalog = await openCatalog('sqlite', dir);
+  const catalog = opts.backend
+    ? await opts.backend.open(opts.backend.newLocation())
+    : await openCatalog('sqlite', dir);
   await catalog.migrate();
   const auth = createAuthService(catalog, { logger: silentLogger(), cacheTtlMs: 0 });
   await auth.bootstrapRoot('root-pw');
@@ -118,6 +123,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     async close() {
       await h.engine.close();
       await catalog.close();
+      await opts.backend?.teardown();
       cleanup();
     },
   };
