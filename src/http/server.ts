@@ -1,5 +1,10 @@
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  LogController,
+} from 'fastify';
 import type { Metrics } from '../metrics/index.js';
 import { CommonErrors, LakecastError, type Logger, toLakecastError } from '../shared/index.js';
 import { type HttpAuthenticator, requireUser } from './auth-hook.js';
@@ -38,7 +43,8 @@ export const DEFAULT_HTTP_BODY_LIMIT = 8 * 1024 * 1024;
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger.child({ component: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Request lines are not logged: they would repeat what the metrics count; errors are logged by the handler.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? Math.max(DEFAULT_HTTP_BODY_LIMIT, MAX_HTTP_SQL_BYTES * 2),
     forceCloseConnections: true,
   });
