@@ -125,17 +125,17 @@ export function createSqlFront(deps: SqlFrontDeps): SqlFront {
     const r = route({ tokens, sql });
     if (r.kind !== 'query') return { paramCount, columns: [] };
     const prepared = await sandboxQuery(env, ctx, sql, tokens);
-    // Run with LIMIT 0 rather than engine.describe: it resolves unqualified names in the session's database.
-    const nulls = new Array<Cell>(paramCount).fill(null);
-    const res = await runEngineQuery(
-      env,
-      ctx,
-      `SELECT * FROM (${prepared.engineSql}) AS q LIMIT 0`,
-      new AbortController().signal,
-      nulls,
-    );
-    for await (const _ of res.batches); // drain (no rows)
-    return { paramCount, columns: res.columns };
+    try {
+      const described = await deps.engine.describe(prepared.engineSql);
+      return { paramCount, columns: described.columns };
+    } catch {
+      // engine.describe resolves names without the session's database: run the query with LIMIT 0 instead.
+      const nulls = new Array<Cell>(paramCount).fill(null);
+      const wrapped = `SELECT * FROM (${prepared.engineSql}) AS q LIMIT 0`;
+      const res = await runEngineQuery(env, ctx, wrapped, new AbortController().signal, nulls);
+      for await (const _ of res.batches); // drain (no rows)
+      return { paramCount, columns: res.columns };
+    }
   }
 
   async function openSession(info: SessionInfo): Promise<SqlSession> {
