@@ -288,14 +288,12 @@ export class ShardLog {
       const ii = floorIndex(seg.idxSeq, seq);
       const start = ii < 0 ? 0 : seg.idxPos[ii];
       const before = out.length;
-      const readBytes = await this.readSegment(
-        seg,
-        start,
-        seq,
-        max - out.length,
-        Math.min(budget, 4 * 1024 * 1024),
-        out,
-      );
+      // Read about what the wanted records take (the segment's average record size), not a fixed big chunk.
+      const avg = seg.next > seg.base ? seg.size / (seg.next - seg.base) : 1024;
+      const skip = seq - (ii < 0 ? seg.base : seg.idxSeq[ii]);
+      const want = Math.ceil(avg * (skip + max - out.length) * 1.1) + 4096;
+      const chunk = Math.min(budget, 4 * 1024 * 1024, want);
+      const readBytes = await this.readSegment(seg, start, seq, max - out.length, chunk, out);
       budget -= readBytes;
       if (out.length === before) break;
       seq = out[out.length - 1].sequence + 1;
@@ -325,7 +323,7 @@ export class ShardLog {
       let pos = start;
       let taken = 0;
       let readTotal = 0;
-      let size = Math.max(64 * 1024, Math.min(chunk, end - pos));
+      let size = Math.max(16 * 1024, Math.min(chunk, end - pos));
       while (pos < end && taken < max) {
         const want = Math.min(size, end - pos);
         const buf = Buffer.allocUnsafe(want);
