@@ -60,8 +60,8 @@ export interface DuckDbEngine extends Engine {
   dropSchema(name: string): Promise<void>;
   /**
    * Creates or replaces the view `schema.name` over the table's files under `localDir` (see
-   * lake.ts `tableSelectSql`). Call again after files appeared in a folder that was empty, since an empty
-   * folder is registered as an empty SELECT.
+   * lake.ts `tableSelectSql`). New files are seen by the next query (the view globs the folder); a folder
+   * that gains its first file or loses its last is noticed by the next query that names the table.
    */
   registerTable(def: TableDefinition, localDir: string): Promise<void>;
   unregisterTable(schema: string, name: string): Promise<void>;
@@ -148,6 +148,34 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
 
   let closed = false;
 
+  /*
+   * Lake tables registered so far. A view over a folder without files is an empty SELECT (DuckDB's readers
+   * fail on a pattern that matches nothing), so the view must change when files appear or all disappear:
+   * before a query whose text names an empty table, the folder is checked again; a query failing with
+   * "No files found" re-registers the tables whose files went away and runs once more.
+   */
+  const lakeTables = new Map<string, { def: TableDefinition; dir: string; hasFiles: boolean }>();
+  const tableKey = (schema: string, name: string) => `${schema}\u0000${name}`.toLowerCase();
+
+  async function registerTable(def: TableDefinition, localDir: string): Promise<void> {
+    const dir = path.resolve(localDir);
+    const hasFiles = await hasDataFiles(def, dir);
+    const select = tableSelectSql(def, dir, hasFiles);
+    await onAdmin(async (c) => {
+      await c.run(`CREATE SCHEMA IF NOT EXISTS ${ident(def.schema)}`);
+      await c.run(`CREATE OR REPLACE VIEW ${ident(def.schema)}.${ident(def.name)} AS ${select}`);
+    });
+    lakeTables.set(tableKey(def.schema, def.name), { def, dir, hasFiles });
+  }
+
+  /** Re-registers the lake tables `filter` selects whose folder gained its first file or lost its last. */
+  async function refreshTables(filter: (t: { def: TableDefinition; hasFiles: boolean }) => boolean) {
+    for (const t of [...lakeTables.values()]) {
+      if (!filter(t)) continue;
+      if ((await hasDataFiles(t.def, t.dir)) !== t.hasFiles) await registerTable(t.def, t.dir);
+    }
+  }
+
   /** Points unqualified names at `schema` (default `main`) on this connection. */
   const useSchema = async (pooled: PooledConnection, schema = 'main') => {
     if (pooled.schema === schema) return;
@@ -216,7 +244,17 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
       if (opts.signal?.aborted) interrupt('cancel');
       if (reason) throw new Error('INTERRUPT Error: Interrupted!');
       await useSchema(pooled, opts.defaultSchema);
-      result = await conn.stream(sql, opts.params?.map(toDuckValue));
+      const lower = sql.toLowerCase();
+      await refreshTables((t) => !t.hasFiles && lower.includes(t.def.name.toLowerCase()));
+      const params = opts.params?.map(toDuckValue);
+      try {
+        result = await conn.stream(sql, params);
+      } catch (err) {
+        if (reason || !/No files found that match the pattern/.test(String((err as Error).message)))
+          throw err;
+        await refreshTables((t) => t.hasFiles);
+        result = await conn.stream(sql, params);
+      }
     } catch (err) {
       release();
       throw mapError(err);
@@ -355,18 +393,15 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
     exec: (sql) => onAdmin(async (c) => void (await c.run(sql))),
     ensureSchema: (name) =>
       onAdmin(async (c) => void (await c.run(`CREATE SCHEMA IF NOT EXISTS ${ident(name)}`))),
-    dropSchema: (name) =>
-      onAdmin(async (c) => void (await c.run(`DROP SCHEMA IF EXISTS ${ident(name)} CASCADE`))),
-    async registerTable(def, localDir) {
-      const dir = path.resolve(localDir);
-      const select = tableSelectSql(def, dir, await hasDataFiles(def, dir));
-      await onAdmin(async (c) => {
-        await c.run(`CREATE SCHEMA IF NOT EXISTS ${ident(def.schema)}`);
-        await c.run(`CREATE OR REPLACE VIEW ${ident(def.schema)}.${ident(def.name)} AS ${select}`);
-      });
+    async dropSchema(name) {
+      for (const [key, t] of lakeTables) if (t.def.schema === name) lakeTables.delete(key);
+      await onAdmin(async (c) => void (await c.run(`DROP SCHEMA IF EXISTS ${ident(name)} CASCADE`)));
     },
-    unregisterTable: (schema, name) =>
-      onAdmin(async (c) => void (await c.run(`DROP VIEW IF EXISTS ${ident(schema)}.${ident(name)}`))),
+    registerTable,
+    async unregisterTable(schema, name) {
+      lakeTables.delete(tableKey(schema, name));
+      await onAdmin(async (c) => void (await c.run(`DROP VIEW IF EXISTS ${ident(schema)}.${ident(name)}`)));
+    },
     listPartitions,
     async close() {
       if (closed) return;

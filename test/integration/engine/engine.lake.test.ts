@@ -190,10 +190,16 @@ describe('lake tables - views over files honouring the DDL', () => {
     const got: Cell[][] = [];
     for await (const b of r.batches) got.push(...b);
     expect(got).toEqual([]);
-    // Files arrive; registering again picks them up.
+    // Files arrive: the next query naming the table sees them without registering again.
     write('empty/dt=x/f.csv', '1,2.5\n');
-    await engine.registerTable(def, path.join(lake, 'empty'));
     expect(await rows('select * from empty')).toEqual([[1, '2.5', 'x']]);
+    write('empty/dt=y/g.csv', '2,3.5\n');
+    expect(await rows('select count(*) from empty')).toEqual([[2n]]);
+    // Every file removed: an empty result again, not an error.
+    const { rmSync } = await import('node:fs');
+    rmSync(path.join(lake, 'empty', 'dt=x'), { recursive: true });
+    rmSync(path.join(lake, 'empty', 'dt=y'), { recursive: true });
+    expect(await rows('select * from sales.empty')).toEqual([]);
   });
 
   it('lake - unregisterTable and dropSchema remove the views', async () => {
