@@ -75,7 +75,7 @@ export async function run(): Promise<object> {
   const server = await startServerProcess({
     dataDir,
     password: PASSWORD,
-    config: { lake: { fileRoots: [dataRoot] }, logLevel: 'warn' },
+    config: { lake: { fileRoots: [dataRoot] } },
   });
   const direct = await (await DuckDBInstance.create(':memory:')).connect();
   try {
