@@ -34,7 +34,8 @@ export const DEFAULT_NODE_CODE = 'lc';
 export const DEFAULT_PROGRESS_WRITE_MS = 1_000;
 export const DEFAULT_MAX_ATTEMPTS = 3;
 const SWEEP_INTERVAL_MS = 3_600_000;
-const CANCEL_WAIT_MS = 900;
+/** How long cancel() waits for a local runner to stop its engine query and clean up. */
+const CANCEL_WAIT_MS = 600;
 
 /** Configuration of {@link createTaskService}. */
 export interface TaskServiceConfig {
@@ -146,6 +147,7 @@ export interface TaskService {
 
 interface QueueEntry {
   readonly id: string;
+  readonly createTime: number;
   readonly ctx: SessionContext;
   readonly body: string;
   readonly hints: Hints;
@@ -302,8 +304,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
           )
         : undefined;
     const format = hints.outputFormat ?? 'csv';
-    const task = await store.get(id);
-    const key = resultKeyOf(id, task?.create_time ?? startedAt, format);
+    const key = resultKeyOf(id, entry.createTime, format);
     let lastWrite = 0;
     let writing = false;
     const onProgress = (percent: number) => {
@@ -446,6 +447,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       }
       queue.push(task.creator_id, {
         id: task.id,
+        createTime: task.create_time,
         ctx: contextFor(task, user),
         body: parsed.body,
         hints: parsed.hints,
@@ -462,7 +464,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     sql: string,
     body: string,
     h: Hints,
-  ): Promise<{ id: string; created: boolean }> {
+  ): Promise<{ id: string; created: boolean; createTime: number }> {
     const user = ctx.user.name;
     const now = clock();
     const id = ids.next(now);
@@ -490,11 +492,12 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       // Two submits with one token raced: the unique index let one win; answer with its id.
       if (h.clientToken !== undefined) {
         const existing = await store.findByClientToken(user, h.clientToken);
-        if (existing) return { id: sameToken(existing, sql), created: false };
+        if (existing)
+          return { id: sameToken(existing, sql), created: false, createTime: existing.create_time };
       }
       throw err;
     }
-    return { id, created: true };
+    return { id, created: true, createTime: now };
   }
 
   async function runSync(
@@ -614,7 +617,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
         const existing = await store.findByClientToken(user, h.clientToken);
         if (existing) return sameToken(existing, sql);
       }
-      const { id, created } = await insertTask(ctx, sql, parsed.body, h);
+      const { id, created, createTime } = await insertTask(ctx, sql, parsed.body, h);
       if (!created) return id;
       const sessionCtx: SessionContext = {
         connectionId: ctx.connectionId,
@@ -623,7 +626,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
         remoteAddress: ctx.remoteAddress ?? 'task',
         variables: new Map(ctx.variables ?? []),
       };
-      queue.push(user, { id, ctx: sessionCtx, body: parsed.body, hints: h });
+      queue.push(user, { id, createTime, ctx: sessionCtx, body: parsed.body, hints: h });
       events.emit('task:queued', { id, creator: user, status: 'QUEUED' });
       pump();
       return id;
@@ -655,13 +658,16 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
         queue.remove((e) => e.id === id);
         if (await finish(id, 'CANCELLED', { message })) return (await store.get(id))!;
       }
+      // CANCELLED is recorded first (durable at once, also when the runner is on another node, which notices
+      // at its next progress write); the runner's own SUCCESS then loses the compare-and-set and deletes its file.
+      const current = await store.get(id);
+      const elapse_time = current?.started_at != null ? clock() - current.started_at : undefined;
+      await finish(id, 'CANCELLED', { message, elapse_time });
       const r = running.get(id);
       if (r) {
         r.controller.abort({ kind: 'cancel', by: actor.name } satisfies AbortReason);
         await Promise.race([r.done, sleep(CANCEL_WAIT_MS)]);
       }
-      // Durable even when the runner is on another node (it notices at its next progress write).
-      await finish(id, 'CANCELLED', { message });
       const after = (await store.get(id))!;
       if (after.status !== 'CANCELLED') throw finished(after);
       return after;

@@ -1,4 +1,5 @@
 import type { Expression, ExpressionBuilder, Kysely, SqlBool, Transaction } from 'kysely';
+import { GroupCommitter } from './group-commit.js';
 import type { FinishFields, NewTask, TaskRecord, TasksDatabase, TerminalStatus } from './types.js';
 
 /** A condition on `query_tasks`, built with Kysely (bound parameters only). */
@@ -86,42 +87,46 @@ export function normalizeTask(row: Record<string, unknown>): TaskRecord {
 /** Creates the store over the catalog's Kysely instance (`catalog.db`). */
 export function createTaskStore(db: Kysely<TasksDatabase>): TaskStore {
   const table = () => db.selectFrom('query_tasks').selectAll();
+  // Every write goes through the group committer: concurrent transitions share one commit.
+  const writer = new GroupCommitter(db);
   return {
     async insert(task) {
-      await db
-        .insertInto('query_tasks')
-        .values({
-          mpp_query_id: null,
-          message: null,
-          row_count: null,
-          elapse_time: null,
-          scanned_row_count: null,
-          scanned_data_bytes: null,
-          result_file_oss_file: null,
-          mq_product: null,
-          mq_model: null,
-          mq_topic: null,
-          mq_queue: null,
-          mq_producer_id: null,
-          mq_endpoint: null,
-          mq_status: null,
-          mq_error_msg: null,
-          mq_message_id: null,
-          mq_total_time: null,
-          progress: null,
-          queue_time: null,
-          result_file_size: null,
-          started_at: null,
-          finished_at: null,
-          result_key: null,
-          result_deleted_at: null,
-          ...task,
-          status: 'QUEUED',
-          update_time: task.create_time,
-          cancellable_task: 1,
-          attempts: 0,
-        })
-        .execute();
+      await writer.run((tx) =>
+        tx
+          .insertInto('query_tasks')
+          .values({
+            mpp_query_id: null,
+            message: null,
+            row_count: null,
+            elapse_time: null,
+            scanned_row_count: null,
+            scanned_data_bytes: null,
+            result_file_oss_file: null,
+            mq_product: null,
+            mq_model: null,
+            mq_topic: null,
+            mq_queue: null,
+            mq_producer_id: null,
+            mq_endpoint: null,
+            mq_status: null,
+            mq_error_msg: null,
+            mq_message_id: null,
+            mq_total_time: null,
+            progress: null,
+            queue_time: null,
+            result_file_size: null,
+            started_at: null,
+            finished_at: null,
+            result_key: null,
+            result_deleted_at: null,
+            ...task,
+            status: 'QUEUED',
+            update_time: task.create_time,
+            cancellable_task: 1,
+            attempts: 0,
+          })
+          .execute(),
+      );
     },
     async get(id) {
       const row = await table().where('id', '=', id).executeTakeFirst();
@@ -135,30 +140,34 @@ export function createTaskStore(db: Kysely<TasksDatabase>): TaskStore {
       return row ? normalizeTask(row) : null;
     },
     async markRunning(id, now, mppQueryId) {
-      const r = await db
-        .updateTable('query_tasks')
-        .set((eb) => ({
-          status: 'RUNNING',
-          update_time: now,
-          started_at: now,
-          mpp_query_id: mppQueryId,
-          progress: 0,
-          attempts: eb('attempts', '+', 1),
-          // First attempt only: the time from submit to start.
-          queue_time: eb.fn.coalesce('queue_time', eb(eb.val(now), '-', eb.ref('create_time'))),
-        }))
-        .where('id', '=', id)
-        .where('status', '=', 'QUEUED')
-        .executeTakeFirst();
+      const r = await writer.run((tx) =>
+        tx
+          .updateTable('query_tasks')
+          .set((eb) => ({
+            status: 'RUNNING',
+            update_time: now,
+            started_at: now,
+            mpp_query_id: mppQueryId,
+            progress: 0,
+            attempts: eb('attempts', '+', 1),
+            // First attempt only: the time from submit to start.
+            queue_time: eb.fn.coalesce('queue_time', eb(eb.val(now), '-', eb.ref('create_time'))),
+          }))
+          .where('id', '=', id)
+          .where('status', '=', 'QUEUED')
+          .executeTakeFirst(),
+      );
       return Number(r.numUpdatedRows) === 1;
     },
     async updateProgress(id, progress, now) {
-      const r = await db
-        .updateTable('query_tasks')
-        .set({ progress, update_time: now })
-        .where('id', '=', id)
-        .where('status', '=', 'RUNNING')
-        .executeTakeFirst();
+      const r = await writer.run((tx) =>
+        tx
+          .updateTable('query_tasks')
+          .set({ progress, update_time: now })
+          .where('id', '=', id)
+          .where('status', '=', 'RUNNING')
+          .executeTakeFirst(),
+      );
       return Number(r.numUpdatedRows) === 1;
     },
     async requeue(id, now) {
@@ -171,7 +180,7 @@ export function createTaskStore(db: Kysely<TasksDatabase>): TaskStore {
       return Number(r.numUpdatedRows) === 1;
     },
     async finish(id, terminal, fields, now, inTx) {
-      return db.transaction().execute(async (tx) => {
+      return writer.run(async (tx) => {
         const r = await tx
           .updateTable('query_tasks')
           .set({ ...fields, status: terminal, update_time: now, finished_at: now, cancellable_task: 0 })

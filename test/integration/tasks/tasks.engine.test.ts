@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -158,7 +158,7 @@ describe('async tasks over the real engine, catalog and SQL front (local results
     const t = await showTask(s, id);
     expect(t.status).toBe('CANCELLED');
     expect(tasks.stats().running).toBe(0);
-    const dayDirs = readdirSync(resultsDir, { recursive: true }) as string[];
+    const dayDirs = existsSync(resultsDir) ? (readdirSync(resultsDir, { recursive: true }) as string[]) : [];
     expect(dayDirs.filter((f) => f.includes(id))).toEqual([]);
     expect(progress.length).toBeGreaterThan(0);
     expect((await run(s, 'select 1 as x')).rows).toEqual([[1]]);
