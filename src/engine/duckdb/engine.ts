@@ -15,7 +15,7 @@ import { EngineErrors, toEngineError } from '../errors.js';
 import type { Engine, EngineResult, QueryOptions, QueryStats, StatementAnalysis } from '../types.js';
 import { walkStatements } from './analyze.js';
 import { columnMeta, columnReader, convertChunk } from './convert.js';
-import { hasDataFiles, ident, listPartitions, literal, tableSelectSql } from './lake.js';
+import { hasDataFiles, ident, listPartitions, literal, type PartitionInfo, tableSelectSql } from './lake.js';
 import { ConnectionPool, type PooledConnection } from './pool.js';
 import { patternBytes, readProfile } from './profile.js';
 
@@ -66,7 +66,7 @@ export interface DuckDbEngine extends Engine {
   registerTable(def: TableDefinition, localDir: string): Promise<void>;
   unregisterTable(schema: string, name: string): Promise<void>;
   /** Hive partition folders of a table (MSCK REPAIR TABLE, SHOW PARTITIONS). */
-  listPartitions(localDir: string, partitionColumns: readonly string[]): ReturnType<typeof listPartitions>;
+  listPartitions(localDir: string, partitionColumns: readonly string[]): Promise<PartitionInfo[]>;
   /** Folders DuckDB may read (empty when unrestricted). */
   readonly allowedDirectories: readonly string[];
 }
