@@ -1,7 +1,13 @@
 import { performance } from 'node:perf_hooks';
-import type { QueryStats } from '../engine/types.js';
+import type { EngineResult, QueryStats } from '../engine/types.js';
 import type { PreparedStatementInfo } from '../mysql-protocol/types.js';
-import { type Cell, type LakecastError, type StatementResult, toLakecastError } from '../shared/index.js';
+import {
+  type Cell,
+  type LakecastError,
+  type RowBatch,
+  type StatementResult,
+  toLakecastError,
+} from '../shared/index.js';
 import { route } from './dispatch.js';
 import { forbidden } from './errors.js';
 import { maskSecrets } from './mask.js';
@@ -14,6 +20,47 @@ import { tokenize, withoutTrailingSemicolons } from './tokenizer.js';
 import type { SessionContext, SessionInfo, SqlFront, SqlFrontDeps, SqlSession } from './types.js';
 
 const ZERO: QueryStats = { rowsReturned: 0, scannedRows: 0, scannedBytes: 0, elapsedMs: 0 };
+
+/**
+ * The engine's batches, reporting once when they end (last batch, error, or the consumer stopping early).
+ * Stopping early — even before the first `next()` — cancels the engine query so its connection is released.
+ */
+function reportingBatches(
+  res: EngineResult,
+  onEnd: (stats: QueryStats, err?: LakecastError) => void,
+): AsyncIterable<RowBatch> {
+  return {
+    [Symbol.asyncIterator]() {
+      const it = res.batches[Symbol.asyncIterator]();
+      let ended = false;
+      const end = (err?: LakecastError) => {
+        if (ended) return;
+        ended = true;
+        onEnd(res.stats(), err);
+      };
+      return {
+        async next() {
+          try {
+            const r = await it.next();
+            if (r.done) end();
+            return r;
+          } catch (err) {
+            const e = toLakecastError(err);
+            res.cancel();
+            end(e);
+            throw e;
+          }
+        },
+        async return() {
+          res.cancel();
+          end();
+          await it.return?.();
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
+}
 
 /**
  * Creates the statement front: every statement of every session (MySQL protocol or HTTP) goes through it.
@@ -99,18 +146,7 @@ export function createSqlFront(deps: SqlFrontDeps): SqlFront {
       return {
         kind: 'rows',
         columns: res.columns,
-        batches: (async function* () {
-          try {
-            for await (const batch of res.batches) yield batch;
-            report(ctx, sql, kind, t0, res.stats());
-          } catch (err) {
-            const e = toLakecastError(err);
-            report(ctx, sql, kind, t0, res.stats(), e);
-            throw e;
-          } finally {
-            res.cancel(); // no-op once finished; stops the engine when the consumer broke out early
-          }
-        })(),
+        batches: reportingBatches(res, (stats, err) => report(ctx, sql, kind, t0, stats, err)),
       };
     } catch (err) {
       const e = toLakecastError(err);
@@ -125,17 +161,11 @@ export function createSqlFront(deps: SqlFrontDeps): SqlFront {
     const r = route({ tokens, sql });
     if (r.kind !== 'query') return { paramCount, columns: [] };
     const prepared = await sandboxQuery(env, ctx, sql, tokens);
-    try {
-      const described = await deps.engine.describe(prepared.engineSql);
-      return { paramCount, columns: described.columns };
-    } catch {
-      // engine.describe resolves names without the session's database: run the query with LIMIT 0 instead.
-      const nulls = new Array<Cell>(paramCount).fill(null);
-      const wrapped = `SELECT * FROM (${prepared.engineSql}) AS q LIMIT 0`;
-      const res = await runEngineQuery(env, ctx, wrapped, new AbortController().signal, nulls);
-      for await (const _ of res.batches); // drain (no rows)
-      return { paramCount, columns: res.columns };
-    }
+    const described = await deps.engine.describe(
+      prepared.engineSql,
+      ctx.database === null ? {} : { defaultSchema: ctx.database },
+    );
+    return { paramCount, columns: described.columns };
   }
 
   async function openSession(info: SessionInfo): Promise<SqlSession> {

@@ -209,6 +209,16 @@ describe('sql front - processlist, kill, cancellation and stats', () => {
     expect((await run(s, 'SELECT 1')).rows).toEqual([[1]]);
   });
 
+  it('a result abandoned before its first batch releases its engine connection', async () => {
+    const s = await h.session(undefined, 'demo');
+    for (let i = 0; i < 12; i++) {
+      const r = await s.query('SELECT * FROM people', new AbortController().signal);
+      if (r.kind !== 'rows') throw new Error('expected rows');
+      await r.batches[Symbol.asyncIterator]().return?.();
+    }
+    expect((await run(s, 'SELECT count(*) FROM people')).rows).toEqual([[3000n]]);
+  });
+
   it('reports per-query stats (rows, scanned rows and bytes) to onQueryFinished', async () => {
     const s = await h.session(undefined, 'demo');
     h.events.length = 0;
