@@ -70,7 +70,7 @@ export async function sandboxQuery(
   checkAnalysis(analysis);
   const tables = await resolveTables(env, ctx, analysis.tables);
   for (const def of tables) await refreshForQuery(env, def);
-  return { engineSql, tables };
+  return { engineSql, tables, defaultSchema: ctx.database };
 }
 
 /** `EXPLAIN [ANALYZE] <query>` / `DESCRIBE <query>`: the inner query is sandboxed, the prefix kept. */
@@ -90,7 +90,7 @@ export async function sandboxExplain(
   const innerSql = sql.slice(inner[0].start);
   const shifted = inner.map((t) => ({ ...t, start: t.start - inner[0].start, end: t.end - inner[0].start }));
   const q = await sandboxQuery(env, ctx, innerSql, shifted);
-  return { engineSql: prefix + q.engineSql, tables: q.tables };
+  return { ...q, engineSql: prefix + q.engineSql };
 }
 
 /** Runs a sandboxed query with the session's limits: timeout, default schema, cancellation, parameters. */

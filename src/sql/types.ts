@@ -90,6 +90,8 @@ export interface PreparedUserQuery {
   readonly engineSql: string;
   /** Catalog tables the query reads (already checked readable, s3 locations refreshed). */
   readonly tables: TableDefinition[];
+  /** Run it with this `defaultSchema` (the session's database): unqualified names are left as written. */
+  readonly defaultSchema: string | null;
 }
 
 /** The statement front. */
