@@ -205,7 +205,9 @@ async function jetstream(c: Case, mode: 'raw' | 'api'): Promise<Figures> {
           filter_subjects: `${name}.${s}`,
           deliver_policy: DeliverPolicy.All,
         });
-        const want = c.total / SHARDS;
+        // Batch i went to shard i mod SHARDS.
+        const batches = c.total / c.batch;
+        const want = (Math.floor(batches / SHARDS) + (s < batches % SHARDS ? 1 : 0)) * c.batch;
         let got = 0;
         while (got < want) {
           const iter = await consumer.fetch({ max_messages: Math.min(1000, want - got), expires: 5000 });
