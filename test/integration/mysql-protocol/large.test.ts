@@ -136,6 +136,23 @@ describe('streaming with backpressure', () => {
     await s.server.close();
   });
 
+  it('a TCP reset mid-result never crashes the server', async () => {
+    const client = await RawClient.connect(port);
+    await client.login('root', ROOT_PASSWORD);
+    client.query('stream 5000000');
+    await client.read();
+    client.socket.resetAndDestroy();
+    await sleep(200);
+    const c = await mysql.createConnection({
+      host: '127.0.0.1',
+      port,
+      user: 'root',
+      password: ROOT_PASSWORD,
+    });
+    await c.ping();
+    await c.end();
+  });
+
   it('query:finished reports rows and duration', async () => {
     const seen: { rows: number; durationMs: number; command: string }[] = [];
     const listener = (e: { rows: number; durationMs: number; command: string }) => seen.push(e);
