@@ -11,7 +11,7 @@ import type { PreparedUserQuery, SessionContext } from './types.js';
 import { serverVariables, variableValue } from './variables.js';
 
 /** Leading keywords of statements that are engine queries. */
-const QUERY_STARTS = new Set(['SELECT', 'WITH', 'VALUES', 'FROM', 'TABLE', 'PIVOT', 'UNPIVOT']);
+const QUERY_STARTS = new Set(['SELECT', 'WITH', 'VALUES', 'FROM', 'TABLE']);
 
 /** True when the tokens start a query (`SELECT`, `WITH`, `VALUES`, `FROM`, `TABLE`, `(`…). */
 export function isQueryStart(tokens: readonly Token[], at = 0): boolean {
