@@ -39,6 +39,11 @@ export interface HubCoreOptions {
   readonly clock?: () => number;
   /** Re-read metadata when a name is not found (other servers may have created it). Default false. */
   readonly refreshOnMiss?: boolean;
+  /**
+   * Re-read metadata when the cached copy is older than this (other servers may have changed a topic, e.g.
+   * raised its shard count). Default: never (a single process owns the metadata).
+   */
+  readonly metadataTtlMs?: number;
   /** How often expired group members are swept. Default 1000 ms. */
   readonly groupSweepMs?: number;
 }
@@ -49,6 +54,7 @@ export interface HubCoreOptions {
  */
 export class HubCore implements Hub {
   private meta: HubMetadata | undefined;
+  private metaLoadedAt = 0;
   private readonly cursors: CursorCodec;
   private readonly groups: GroupCoordinator;
   private readonly clock: () => number;
@@ -83,7 +89,11 @@ export class HubCore implements Hub {
 
   private async metadata(): Promise<HubMetadata> {
     this.check();
-    if (!this.meta) this.meta = await this.opts.metadata.read();
+    const ttl = this.opts.metadataTtlMs;
+    if (!this.meta || (ttl !== undefined && Date.now() - this.metaLoadedAt > ttl)) {
+      this.meta = await this.opts.metadata.read();
+      this.metaLoadedAt = Date.now();
+    }
     return this.meta;
   }
 
@@ -256,12 +266,12 @@ export class HubCore implements Hub {
 
   async deleteTopic(project: string, topic: string): Promise<void> {
     const t = await this.topicMeta(project, topic);
-    const subs: string[] = [];
+    const subs = new Set<string>(); // a Set: the store may call the mutator again after a lost race
     await this.update((m) => {
       m.topics = m.topics.filter((x) => x.uid !== t.uid);
       m.subscriptions = m.subscriptions.filter((s) => {
         const mine = s.project === project && s.topic === topic;
-        if (mine) subs.push(s.id);
+        if (mine) subs.add(s.id);
         return !mine;
       });
       return m;

@@ -18,6 +18,8 @@ export interface NatsHubOptions {
   /** Use an existing connection instead of `url` (not closed by the hub). */
   readonly connection?: NatsConnection;
   readonly clock?: () => number;
+  /** How stale this server's copy of the topic metadata may get before it is re-read. Default 2,000 ms. */
+  readonly metadataTtlMs?: number;
 }
 
 const enc = new TextEncoder();
@@ -106,6 +108,7 @@ export async function openNatsHub(options: NatsHubOptions): Promise<NatsHub> {
         offsets: new NatsOffsetStore(kv),
         cursorSecret: secret,
         refreshOnMiss: true,
+        metadataTtlMs: options.metadataTtlMs ?? 2000,
         ...(options.clock ? { clock: options.clock } : {}),
       },
       nc,
