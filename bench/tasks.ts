@@ -8,23 +8,11 @@
  *  - with 100,000 tasks in the catalog, SHOW QUERY_TASK WHERE status = 'RUNNING' p50 (target ≤ 5 ms).
  * `npm run bench -- tasks`; TASKS_BENCH_SUBMITS / TASKS_BENCH_BULK override the counts.
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Kysely } from 'kysely';
 import mysql from 'mysql2/promise';
-import { createAuthService } from '../src/auth/index.js';
-import { openCatalog } from '../src/catalog/index.js';
-import { ConfigSchema } from '../src/config/index.js';
-import { createDuckDbEngine } from '../src/engine/index.js';
-import { createMysqlServer } from '../src/mysql-protocol/index.js';
-import { silentLogger } from '../src/shared/index.js';
-import { createAsyncTaskExtensions } from '../src/sql/async/index.js';
-import { createSqlFront } from '../src/sql/index.js';
-import type { SqlFront } from '../src/sql/types.js';
-import { openObjectStore, resolveLocation } from '../src/storage/index.js';
-import { createTaskService, type TasksDatabase } from '../src/tasks/index.js';
+import type { createTaskService, TasksDatabase } from '../src/tasks/index.js';
 import { tempDir } from '../test/helpers/tmp.js';
+import { startTaskStack } from '../test/integration/tasks/stack.js';
 import { median, msSince, percentile, round } from './lib/stats.js';
 
 const PASSWORD = 'bench-pw';
@@ -32,74 +20,13 @@ const SUBMITS = Number(process.env.TASKS_BENCH_SUBMITS ?? 1000);
 const BULK = Number(process.env.TASKS_BENCH_BULK ?? 100_000);
 const THROUGHPUT_TASKS = 2000;
 
-async function startStack(dataDir: string) {
-  const lakeDir = path.join(dataDir, 'lake');
-  const cacheDir = path.join(dataDir, 'cache');
-  for (const d of [lakeDir, cacheDir]) mkdirSync(d, { recursive: true });
-  const config = ConfigSchema.parse({ dataDir });
-  const catalog = await openCatalog('sqlite', dataDir);
-  await catalog.migrate();
-  const auth = createAuthService(catalog, { logger: silentLogger() });
-  await auth.bootstrapRoot(PASSWORD);
-  const engine = await createDuckDbEngine({ dataDir, allowedDirectories: [lakeDir, cacheDir], threads: 1 });
-  let front: SqlFront | undefined;
-  const tasks = createTaskService({
-    catalog,
-    engine,
-    prepare: (ctx, sql) => front!.prepareUserQuery(ctx, sql),
-    resultStore: openObjectStore(pathToFileURL(path.join(dataDir, 'results')).href),
-    config: { concurrency: 4 },
-  });
-  let server: ReturnType<typeof createMysqlServer> | undefined;
-  front = createSqlFront({
-    engine,
-    catalog,
-    auth,
-    config,
-    logger: silentLogger(),
-    resolveLocation: async (uri) => (await resolveLocation(uri, { fileRoots: [lakeDir], cacheDir })).localDir,
-    serverVersion: '8.0.36-lakecast-bench',
-    connections: { list: () => server?.connections() ?? [], kill: (id, o) => server?.kill(id, o) ?? false },
-    extensions: createAsyncTaskExtensions({ tasks, dialect: catalog.dialect }),
-  });
-  await front.loadTables();
-  await tasks.start();
-  server = createMysqlServer({
-    host: '127.0.0.1',
-    port: 0,
-    maxConnections: 100,
-    maxPacketBytes: 64 * 1024 * 1024,
-    serverVersion: '8.0.36-lakecast-bench',
-    hooks: {
-      lookupNativeHash: (user) => auth.lookupNativeHash(user),
-      openSession: async (info) => {
-        const user = await auth.getUser(info.user);
-        if (!user) throw new Error('no such user');
-        return front!.openSession({ ...info, user });
-      },
-    },
-  });
-  const { port } = await server.listen();
-  return {
-    port,
-    tasks,
-    catalog,
-    close: async () => {
-      await server?.close();
-      await tasks.close(1000);
-      await engine.close();
-      await catalog.close();
-    },
-  };
-}
-
 async function waitIdle(tasks: ReturnType<typeof createTaskService>) {
   while (tasks.stats().queued + tasks.stats().running > 0) await new Promise((r) => setTimeout(r, 5));
 }
 
 export async function run() {
   const { dir, cleanup } = tempDir('lakecast-bench-tasks-');
-  const stack = await startStack(dir);
+  const stack = await startTaskStack(dir, PASSWORD);
   const conn = await mysql.createConnection({
     host: '127.0.0.1',
     port: stack.port,
