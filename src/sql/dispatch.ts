@@ -128,7 +128,8 @@ export function route(input: Pick<StatementInput, 'tokens' | 'sql'>): Route {
         'the lake is read-only through SQL (only ALTER USER is allowed)',
       );
   }
-  if (kw === 'PIVOT' || kw === 'UNPIVOT') throw unsupported(`${kw} statements (use PIVOT inside a SELECT … FROM)`);
+  if (kw === 'PIVOT' || kw === 'UNPIVOT')
+    throw unsupported(`${kw} statements (use PIVOT inside a SELECT … FROM)`);
   if (TRANSACTION.has(kw)) return statement('transaction', handleTransaction);
   if (Object.hasOwn(FORBIDDEN, kw)) throw forbidden(kw, FORBIDDEN[kw]);
   throw new Cursor(tokens, input.sql).error(`unknown statement '${clip(first.value, 30)}'`, 0);

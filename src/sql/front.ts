@@ -72,6 +72,7 @@ export function createSqlFront(deps: SqlFrontDeps): SqlFront {
     startedAt: new Date(),
     localDirs: new Map(),
     emptyTables: new Set(),
+    analyses: new Map(),
     questions: 0,
   };
   const log = deps.logger;

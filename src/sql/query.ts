@@ -1,5 +1,5 @@
 import type { TableDefinition } from '../catalog/types.js';
-import type { EngineResult } from '../engine/types.js';
+import type { EngineResult, StatementAnalysis } from '../engine/types.js';
 import type { Cell } from '../shared/index.js';
 import { forbidden, SqlErrors, sqlError, unknownDatabase, unknownTable } from './errors.js';
 import { rewriteQuery } from './rewrite.js';
@@ -18,6 +18,25 @@ export function isQueryStart(tokens: readonly Token[], at = 0): boolean {
   const t = tokens[at];
   if (isPunct(t, '(')) return true;
   return t?.kind === 'word' && QUERY_STARTS.has(t.value.toUpperCase());
+}
+
+/** Analyses kept per engine SQL text (the analysis is a pure function of the text; repeated queries skip it). */
+const ANALYSIS_CACHE_SIZE = 512;
+
+async function analyzeCached(env: FrontEnv, engineSql: string): Promise<StatementAnalysis> {
+  const hit = env.analyses.get(engineSql);
+  if (hit) {
+    env.analyses.delete(engineSql); // re-insert: most recently used last
+    env.analyses.set(engineSql, hit);
+    return hit;
+  }
+  const analysis = await env.deps.engine.analyze(engineSql);
+  if (engineSql.length <= 64 * 1024) {
+    env.analyses.set(engineSql, analysis);
+    if (env.analyses.size > ANALYSIS_CACHE_SIZE)
+      env.analyses.delete(env.analyses.keys().next().value as string);
+  }
+  return analysis;
 }
 
 /** Resolves and authorizes every table the analysis found; returns their catalog definitions. */
@@ -66,7 +85,7 @@ export async function sandboxQuery(
     connectionId: ctx.connectionId,
     serverVersion: env.deps.serverVersion,
   });
-  const analysis = await env.deps.engine.analyze(engineSql);
+  const analysis = await analyzeCached(env, engineSql);
   checkAnalysis(analysis);
   const tables = await resolveTables(env, ctx, analysis.tables);
   for (const def of tables) await refreshForQuery(env, def);

@@ -5,6 +5,7 @@ import {
   normalizeTableName,
 } from '../../catalog/index.js';
 import type { SchemaRecord, TableDefinition } from '../../catalog/types.js';
+import type { StatementAnalysis } from '../../engine/types.js';
 import { LakecastError, type OkResult, type StatementResult } from '../../shared/index.js';
 import { noDatabase, SqlErrors, sqlError, unknownDatabase, unknownTable } from '../errors.js';
 import type { Token } from '../tokenizer.js';
@@ -18,6 +19,8 @@ export interface FrontEnv {
   readonly localDirs: Map<string, string>;
   /** Tables registered while their folder was empty (re-registered before the next query). */
   readonly emptyTables: Set<string>;
+  /** LRU of the engine's analyses by engine SQL text (see query.ts). */
+  readonly analyses: Map<string, StatementAnalysis>;
   /** Statements received since start (SHOW STATUS `Questions`). */
   questions: number;
 }
