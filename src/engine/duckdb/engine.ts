@@ -289,6 +289,8 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
         }
         done = true;
         const scan = await readProfile(pooled.profileFile);
+        // The profile is read: the connection may serve the next query while file sizes are summed.
+        release();
         if (scan) {
           stats.scannedRows = scan.rows;
           let bytes = 0;
