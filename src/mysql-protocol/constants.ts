@@ -131,4 +131,5 @@ export const CHARSET_BINARY = 63;
 /** Largest payload of one physical packet; longer payloads are split (16 MiB - 1). */
 export const MAX_PACKET_PAYLOAD = 0xffffff;
 
+/** The only authentication plugin verified; clients using another one are switched to it. */
 export const NATIVE_PASSWORD_PLUGIN = 'mysql_native_password';
