@@ -91,6 +91,11 @@ export function createSqlFront(deps: SqlFrontDeps): SqlFront {
         { err: err.cause, connectionId: ctx.connectionId, sql: maskSecrets(sql).slice(0, 2000) },
         'statement failed',
       );
+    if (!err && (kind === 'ddl' || kind === 'user'))
+      log.info(
+        { connectionId: ctx.connectionId, user: ctx.user.name, sql: maskSecrets(sql).slice(0, 2000) },
+        kind,
+      );
     if (!deps.onQueryFinished) return;
     try {
       deps.onQueryFinished({
@@ -202,7 +207,12 @@ export function createSqlFront(deps: SqlFrontDeps): SqlFront {
 
   async function loadTables(): Promise<void> {
     for (const schema of await deps.catalog.listSchemas()) {
-      await deps.engine.ensureSchema(schema.name);
+      try {
+        await deps.engine.ensureSchema(schema.name);
+      } catch (err) {
+        log.warn({ err, schema: schema.name }, 'schema could not be created in the engine');
+        continue;
+      }
       for (const def of await deps.catalog.listTables(schema.name)) {
         try {
           await registerInEngine(env, def);

@@ -7,7 +7,7 @@ import { type Catalog, openCatalog } from '../../../src/catalog/index.js';
 import { ConfigSchema } from '../../../src/config/index.js';
 import { createDuckDbEngine, type DuckDbEngine } from '../../../src/engine/index.js';
 import type { ConnectionState } from '../../../src/mysql-protocol/types.js';
-import { type Cell, type StatementResult, silentLogger } from '../../../src/shared/index.js';
+import { type Cell, type Logger, type StatementResult, silentLogger } from '../../../src/shared/index.js';
 import { createSqlFront } from '../../../src/sql/index.js';
 import type { QueryFinishedEvent, SqlFront, SqlFrontDeps, SqlSession } from '../../../src/sql/types.js';
 import { resolveLocation, type S3Settings } from '../../../src/storage/index.js';
@@ -47,6 +47,8 @@ export interface HarnessOptions {
   readonly s3?: S3Settings;
   /** Catalog back-end (default: SQLite in the temp dir). */
   readonly backend?: Backend;
+  /** Logger for the front (default: silent). */
+  readonly logger?: Logger;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -77,7 +79,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       catalog,
       auth,
       config,
-      logger: silentLogger(),
+      logger: opts.logger ?? silentLogger(),
       resolveLocation: async (uri) =>
         (
           await resolveLocation(uri, {
