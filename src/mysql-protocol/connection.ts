@@ -3,42 +3,14 @@ import tls from 'node:tls';
 import { CommonErrors, LakecastError, toLakecastError } from '../shared/index.js';
 import { PacketFramer } from './codec/framer.js';
 import { PacketWriter } from './codec/packet-writer.js';
+import type { ConnectionContext, Packet, PreparedStatement } from './connection-types.js';
 import { Capability, ServerStatus } from './constants.js';
 import { MysqlProtocolErrors } from './errors.js';
-import type { MysqlServerEvents } from './events.js';
-import type { ResolvedMysqlServerOptions } from './options.js';
 import { writeEof } from './packets/eof.js';
 import { writeErr } from './packets/err.js';
 import { writeOk } from './packets/ok.js';
 import { isSslRequest } from './packets/ssl-request.js';
-import type { ParamType } from './packets/stmt-execute.js';
 import type { ConnectionInfo, ConnectionState, ProtocolSession } from './types.js';
-
-/** One received packet payload with the sequence id of its (last) physical packet. */
-export interface Packet {
-  readonly payload: Buffer;
-  readonly seq: number;
-}
-
-/** A statement prepared on one connection (COM_STMT_PREPARE). */
-export interface PreparedStatement {
-  readonly id: number;
-  readonly sql: string;
-  readonly paramCount: number;
-  /** Parameter types bound by the last execute that sent them (remembered across executes). */
-  types: ParamType[] | null;
-  /** COM_STMT_SEND_LONG_DATA chunks per parameter index. */
-  longData: Map<number, Buffer[]>;
-  longDataBytes: number;
-}
-
-/** What a connection needs from its server. */
-export interface ConnectionContext {
-  readonly options: ResolvedMysqlServerOptions;
-  readonly secureContext: tls.SecureContext | null;
-  emit<K extends keyof MysqlServerEvents>(event: K, payload: MysqlServerEvents[K]): void;
-  closed(conn: Connection): void;
-}
 
 /** Inbox length above which the socket is paused (a client flooding commands cannot grow memory). */
 const INBOX_HIGH_WATER = 32;
@@ -317,3 +289,5 @@ export class Connection {
     };
   }
 }
+
+export type { ConnectionContext, Packet, PreparedStatement } from './connection-types.js';
