@@ -14,6 +14,7 @@ import { type Kysely, type Migration, PostgresAdapter } from 'kysely';
 export const MIGRATIONS: Readonly<Record<string, () => Promise<Migration>>> = {
   '0001_initial': () => import('./0001_initial.js'),
   '0002_tasks': () => import('./0002_tasks.js'),
+  '0003_receipts': () => import('./0003_receipts.js'),
 };
 
 /** Loads every registered migration (for Kysely's `MigrationProvider`). */

@@ -1,0 +1,123 @@
+/**
+ * The receipts capability assembled: channel registry (config + catalog), outbox writer (the task service's
+ * `onFinishInTx` hook), dispatcher, and the SQL statement extension.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import { type Logger, silentLogger } from '../shared/index.js';
+import type { StatementExtension } from '../sql/types.js';
+import type { TaskRecord } from '../tasks/store/types.js';
+import { type ChannelDefinition, defineChannel } from './channels/definitions.js';
+import { ChannelRegistry } from './channels/registry.js';
+import type { SettingValue } from './channels/types.js';
+import { type ReceiptsConfig, type ReceiptsConfigInput, resolveReceiptsConfig } from './config.js';
+import { type DeliveryOutcome, ReceiptDispatcher } from './dispatcher.js';
+import { writeReceipt } from './outbox/index.js';
+import { createNotificationChannelExtension } from './sql/extension.js';
+
+/** Dependencies of {@link createReceipts}. */
+export interface ReceiptsDeps {
+  /** The catalog (its `db`, migrated with 0003_receipts) and its dialect. */
+  // biome-ignore lint/suspicious/noExplicitAny: the catalog's db is untyped (see Catalog.db)
+  readonly catalog: { readonly db: Kysely<any>; readonly dialect?: 'sqlite' | 'postgres' };
+  /** Default: `catalog.dialect`, else `sqlite`. */
+  readonly dialect?: 'sqlite' | 'postgres';
+  /** The `receipts` config section (defaults filled in when absent). */
+  readonly config?: ReceiptsConfig | ReceiptsConfigInput;
+  /** This server's node code (the task service's `nodeCode`, default `lc`). */
+  readonly nodeCode?: string;
+  readonly logger?: Logger;
+  readonly clock?: () => number;
+  readonly onOutcome?: (outcome: DeliveryOutcome) => void;
+}
+
+/** Something that emits the task service's terminal events (`TaskService.events`). */
+export interface TerminalEventSource {
+  on(event: 'task:succeeded' | 'task:failed' | 'task:cancelled', listener: () => void): () => void;
+}
+
+/** The receipts capability. */
+export interface Receipts {
+  readonly config: ReceiptsConfig;
+  readonly registry: ChannelRegistry;
+  readonly dispatcher: ReceiptDispatcher;
+  /** Pass as `TaskServiceDeps.onFinishInTx`: writes the outbox row in the task's terminal transaction. */
+  // biome-ignore lint/suspicious/noExplicitAny: the task store's transaction is untyped
+  readonly onFinishInTx: (tx: Transaction<any>, task: TaskRecord) => Promise<void>;
+  /** Wakes the dispatcher on every terminal task event (after commit). Returns the unsubscribe function. */
+  attach(events: TerminalEventSource): () => void;
+  /** CREATE / SHOW / DROP / TEST NOTIFICATION CHANNEL(S), for `SqlFrontDeps.extensions`. */
+  readonly extensions: readonly StatementExtension[];
+  /** Releases this node's stale claims and starts the dispatcher. */
+  start(): Promise<void>;
+  /** Stops the dispatcher (waits up to `drainMs` for sends in flight) and closes channel connections. */
+  close(drainMs?: number): Promise<void>;
+}
+
+/** Config-file channel entries → definitions (throws LC_CHANNEL_INVALID naming the bad one). */
+export function configChannels(config: ReceiptsConfig): ChannelDefinition[] {
+  return config.channels.map(({ name, type, ...settings }) =>
+    defineChannel(name, type, settings as Record<string, SettingValue>, 'config'),
+  );
+}
+
+/** Creates the receipts capability (call `start()` after the catalog is migrated). */
+export function createReceipts(deps: ReceiptsDeps): Receipts {
+  const config =
+    deps.config && Object.isFrozen(deps.config)
+      ? (deps.config as ReceiptsConfig)
+      : resolveReceiptsConfig(deps.config as ReceiptsConfigInput | undefined);
+  const logger = deps.logger ?? silentLogger();
+  const node = deps.nodeCode ?? 'lc';
+  const db = deps.catalog.db;
+  const registry = new ChannelRegistry({
+    db,
+    configChannels: configChannels(config),
+    node,
+    clock: deps.clock,
+    logger,
+  });
+  const dispatcher = new ReceiptDispatcher({
+    db,
+    dialect: deps.dialect ?? deps.catalog.dialect ?? 'sqlite',
+    registry,
+    node,
+    timeoutMs: config.timeoutMs,
+    maxAgeMs: config.maxAgeMs,
+    pollMs: config.pollMs,
+    concurrency: config.concurrency,
+    backoff: { initialMs: config.backoffInitialMs, maxMs: config.backoffMaxMs },
+    clock: deps.clock,
+    logger,
+    onOutcome: deps.onOutcome,
+  });
+  const writeOptions = {
+    source: config.source,
+    endpointAllowlist: config.endpointAllowlist,
+    publicUrl: config.publicUrl,
+  };
+  return {
+    config,
+    registry,
+    dispatcher,
+    async onFinishInTx(tx, task) {
+      await writeReceipt(tx, task, writeOptions);
+    },
+    attach(events) {
+      const wake = () => dispatcher.notify();
+      const offs = [
+        events.on('task:succeeded', wake),
+        events.on('task:failed', wake),
+        events.on('task:cancelled', wake),
+      ];
+      return () => {
+        for (const off of offs) off();
+      };
+    },
+    extensions: [createNotificationChannelExtension({ registry, source: config.source })],
+    start: () => dispatcher.start(),
+    async close(drainMs) {
+      await dispatcher.close(drainMs);
+      await registry.close();
+    },
+  };
+}
