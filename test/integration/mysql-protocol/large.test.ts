@@ -64,8 +64,14 @@ describe('streaming with backpressure', () => {
     client.socket.removeAllListeners('data');
     client.socket.pause();
     client.query('stream 3000000');
-    await sleep(800);
+    // Wait until the producer is blocked (no progress for 300 ms), however slow the machine is.
+    let last = -1;
+    for (let i = 0; i < 50 && (probe.produced === 0 || probe.produced !== last); i++) {
+      last = probe.produced;
+      await sleep(300);
+    }
     const producedWhilePaused = probe.produced;
+    expect(producedWhilePaused).toBeGreaterThan(0);
     expect(producedWhilePaused).toBeLessThan(500_000);
     await sleep(300);
     expect(probe.produced).toBe(producedWhilePaused);
@@ -108,7 +114,7 @@ describe('streaming with backpressure', () => {
     await client.login('root', ROOT_PASSWORD);
     client.socket.pause();
     client.query('stream 10000000');
-    await sleep(300);
+    for (let i = 0; i < 100 && probe.produced === 0; i++) await sleep(20);
     expect(server.kill(client.greeting!.connectionId, { queryOnly: true })).toBe(true);
     for (let i = 0; i < 20 && !probe.stopped; i++) await sleep(50);
     expect(probe.stopped).toBe(true);
