@@ -117,6 +117,13 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
     connections.push({ id: i, connection, profileFile, schema: 'main' });
   }
   const admin = await instance.connect();
+  // analyze/describe get a connection of their own: they must not wait behind long queries in the pool.
+  const metaConn: PooledConnection = {
+    id: -1,
+    connection: await instance.connect(),
+    profileFile: '',
+    schema: 'main',
+  };
   // Real paths: DuckDB resolves symlinks before it checks a file against the list.
   const allowed = (options.allowedDirectories ?? []).map((d) => {
     const abs = path.resolve(d);
@@ -141,6 +148,16 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
   const onAdmin = <T>(work: (c: DuckDBConnection) => Promise<T>): Promise<T> => {
     const next = adminChain.then(() => work(admin));
     adminChain = next.catch(() => undefined);
+    return next.catch((err) => {
+      throw fail(err);
+    });
+  };
+
+  let metaChain: Promise<unknown> = Promise.resolve();
+  const onMeta = <T>(work: (c: DuckDBConnection) => Promise<T>): Promise<T> => {
+    if (closed) return Promise.reject(new LakecastError(CommonErrors.UNAVAILABLE, 'engine is closed'));
+    const next = metaChain.then(() => work(metaConn.connection));
+    metaChain = next.catch(() => undefined);
     return next.catch((err) => {
       throw fail(err);
     });
@@ -332,11 +349,11 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
     };
   }
 
-  async function describe(sql: string, opts: { defaultSchema?: string } = {}) {
-    const pooled = await pool.acquire();
-    try {
-      await useSchema(pooled, opts.defaultSchema);
-      const prepared = await pooled.connection.prepare(sql);
+  /** Prepares without running; see {@link Engine.describe}. Runs on the meta connection. */
+  function describe(sql: string, opts: { defaultSchema?: string } = {}) {
+    return onMeta(async (conn) => {
+      await useSchema(metaConn, opts.defaultSchema);
+      const prepared = await conn.prepare(sql);
       try {
         const columns = [];
         for (let i = 0; i < prepared.columnCount; i++) {
@@ -346,45 +363,39 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
       } finally {
         prepared.destroySync();
       }
-    } catch (err) {
-      throw fail(err);
-    } finally {
-      pool.release(pooled);
-    }
+    });
   }
 
-  async function analyze(sql: string): Promise<StatementAnalysis> {
-    const pooled = await pool.acquire();
-    const conn = pooled.connection;
-    try {
+  /** Parses with DuckDB's own parser; see {@link Engine.analyze}. Runs on the meta connection. */
+  function analyze(sql: string): Promise<StatementAnalysis> {
+    return onMeta(async (conn) => {
+      const reader = await conn.runAndReadAll('SELECT json_serialize_sql(?::VARCHAR)', [sql]);
+      const ast = JSON.parse(String(reader.getRows()[0][0])) as {
+        error: boolean;
+        error_type?: string;
+        error_message?: string;
+        statements?: unknown[];
+      };
+      if (ast.error && ast.error_type === 'parser') {
+        throw new LakecastError(EngineErrors.ENGINE_SYNTAX, ast.error_message ?? 'syntax error');
+      }
+      if (!ast.error && (ast.statements ?? []).length === 0) {
+        // Empty text, only `;` or comments (extractStatements fails on these).
+        return { statementCount: 0, isQuery: false, tables: [], tableFunctions: [], functions: [] };
+      }
       let statementCount: number;
       try {
         statementCount = (await conn.extractStatements(sql)).count;
       } catch (err) {
         throw new LakecastError(EngineErrors.ENGINE_SYNTAX, cleanParserMessage(err), { cause: err });
       }
-      const reader = await conn.runAndReadAll('SELECT json_serialize_sql(?::VARCHAR)', [sql]);
-      const text = String(reader.getRows()[0][0]);
-      const ast = JSON.parse(text) as {
-        error: boolean;
-        error_type?: string;
-        error_message?: string;
-        statements?: unknown[];
-      };
       if (ast.error) {
-        if (ast.error_type === 'parser') {
-          throw new LakecastError(EngineErrors.ENGINE_SYNTAX, ast.error_message ?? 'syntax error');
-        }
         // Not a SELECT-type statement: nothing to walk; the sandbox refuses non-queries anyway.
         return { statementCount, isQuery: false, tables: [], tableFunctions: [], functions: [] };
       }
       const found = walkStatements((ast.statements ?? []) as Parameters<typeof walkStatements>[0]);
       return { statementCount, isQuery: statementCount === 1, ...found };
-    } catch (err) {
-      throw fail(err);
-    } finally {
-      pool.release(pooled);
-    }
+    });
   }
 
   return {
@@ -411,6 +422,8 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
       pool.close();
       for (const c of pool.all) c.connection.interrupt();
       await adminChain;
+      await metaChain;
+      metaConn.connection.closeSync();
       for (const c of pool.all) c.connection.closeSync();
       admin.closeSync();
       instance.closeSync();

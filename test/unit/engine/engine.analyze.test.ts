@@ -180,6 +180,24 @@ describe('analyze - tables, table functions and functions from DuckDB’s parser
     }
   });
 
+  it('analyze - empty text, lone semicolons and comments count 0 statements', async () => {
+    for (const sql of ['', '  ;', '-- nothing\n', '/* x */']) {
+      expect((await engine.analyze(sql)).statementCount, JSON.stringify(sql)).toBe(0);
+    }
+  });
+
+  it('analyze - does not wait for the query pool when every connection is busy', async () => {
+    const slow = 'select x from range(100000000000) t(x) where x % 1000 = 1';
+    const busy = [await engine.query(slow), await engine.query(slow)];
+    const started = Date.now();
+    const a = await engine.analyze('select 1 from t');
+    const d = await engine.describe('select 1 as x');
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(a.tables).toEqual([{ schema: null, name: 't' }]);
+    expect(d.columns).toEqual([{ name: 'x', type: 'INTEGER' }]);
+    for (const b of busy) b.cancel();
+  });
+
   it('analyze - a syntax error throws LC_ENGINE_SYNTAX with errno 1064', async () => {
     const err = await engine.analyze('selec 1').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LakecastError);
