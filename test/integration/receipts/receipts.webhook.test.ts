@@ -1,5 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { getOutboxRow, receiptMessageId, verifyStandardWebhook } from '../../../src/receipts/index.js';
+import {
+  getOutboxRow,
+  type ReceiptsConfigInput,
+  receiptMessageId,
+  verifyStandardWebhook,
+} from '../../../src/receipts/index.js';
 import { closedPort, type Harness, startHarness, startReceiver } from './harness.js';
 
 const SECRET = `whsec_${Buffer.from('lakecast-test-signing-key-32byte').toString('base64')}`;
@@ -18,11 +23,11 @@ describe('receipts - webhook channel end to end (outbox → dispatcher → local
     await h?.close();
   });
 
-  const hooks = (extra: Record<string, unknown> = {}) => ({
+  const hooks = (extra: ReceiptsConfigInput = {}): ReceiptsConfigInput => ({
     channels: [
       { name: 'hook', type: 'webhook', url: rx.url('/hook'), secret: SECRET, timeout_ms: 500 },
       { name: 'gone', type: 'webhook', url: rx.url('/gone') },
-    ],
+    ] as ReceiptsConfigInput['channels'],
     endpointAllowlist: [`127.0.0.1:${rx.port}`],
     ...extra,
   });

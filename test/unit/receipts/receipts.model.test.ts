@@ -14,7 +14,7 @@ import {
 } from '../../../src/receipts/index.js';
 import type { TaskRecord } from '../../../src/tasks/index.js';
 
-export function fakeTask(over: Partial<TaskRecord> = {}): TaskRecord {
+function fakeTask(over: Partial<TaskRecord> = {}): TaskRecord {
   return {
     id: 'q202611220300lcabcdefghijklmno',
     mpp_query_id: '20261122_030000_00001_abcde',
@@ -49,7 +49,11 @@ export function fakeTask(over: Partial<TaskRecord> = {}): TaskRecord {
     attempts: 1,
     output_format: 'csv',
     client_token: null,
-    hints: JSON.stringify({ 'run-async': 'true', 'mq-notify-by': 'ops', 'mq-endpoint': 'https://user:pw@hooks.example.com/x?token=abc' }),
+    hints: JSON.stringify({
+      'run-async': 'true',
+      'mq-notify-by': 'ops',
+      'mq-endpoint': 'https://user:pw@hooks.example.com/x?token=abc',
+    }),
     started_at: 1_700_000_000_300,
     finished_at: 1_700_000_001_000,
     node: 'lc',
@@ -61,7 +65,10 @@ export function fakeTask(over: Partial<TaskRecord> = {}): TaskRecord {
 
 describe('receipts - message model', () => {
   it('CloudEvents 1.0 envelope: stable id, type per status, subject = task id, time = task end, data = task row', () => {
-    const m = buildReceiptMessage(fakeTask(), { source: 'lakecast://test', publicUrl: 'https://lc.example.com/' });
+    const m = buildReceiptMessage(fakeTask(), {
+      source: 'lakecast://test',
+      publicUrl: 'https://lc.example.com/',
+    });
     expect(m).toMatchObject({
       specversion: '1.0',
       id: 'rcpt-q202611220300lcabcdefghijklmno',
