@@ -2,6 +2,7 @@
 
 export { type HubAction, type HubRoutesOptions, hubRoutes, RECORDS_BODY_LIMIT } from './api/routes.js';
 export { HubClient, type HubClientOptions } from './client/http-client.js';
+export { type ConsumedBatch, type ConsumeOptions, consume } from './consumer.js';
 export { HubCore, type HubCoreOptions } from './core.js';
 export {
   DEFAULT_EMBEDDED_HUB_OPTIONS,

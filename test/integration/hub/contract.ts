@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HUB_LIMITS, type Hub, type HubRecord, shardForKey } from '../../../src/hub/index.js';
+import { consume, HUB_LIMITS, type Hub, type HubRecord, shardForKey } from '../../../src/hub/index.js';
+import { LakecastError } from '../../../src/shared/errors.js';
 
 export interface HubHandle {
   readonly hub: Hub;
@@ -387,6 +388,65 @@ export function hubContract(factory: HubFactory): void {
       expect((await hub.listSubscriptions(project, t)).map((s) => s.name)).toEqual(['app']);
       await hub.deleteSubscription(project, t, sub.id);
       expect(await hub.listSubscriptions(project, t)).toEqual([]);
+    });
+
+    it('consume - group members resume from committed offsets and together read every new record', async () => {
+      const t = uniq('cons');
+      await hub.createTopic(project, { name: t, shardCount: 3, lifecycleDays: 1, recordType: 'BLOB' });
+      const sub = await hub.createSubscription(project, t, { name: 'c' });
+      const put = (from: number, n: number) =>
+        hub.appendRecords(
+          project,
+          t,
+          Array.from({ length: n }, (_, i) => ({
+            data: enc.encode(String(from + i)),
+            partitionKey: `k${from + i}`,
+          })),
+        );
+      await put(0, 300);
+      const first = new Set<string>();
+      const ac1 = new AbortController();
+      for await (const b of consume(hub, project, t, sub.id, {
+        consumerId: 'solo',
+        sessionTimeoutMs: 2000,
+        waitMs: 100,
+        signal: ac1.signal,
+      })) {
+        for (const r of b.records) first.add(dec.decode(r.data as Uint8Array));
+        await b.commit();
+        if (first.size === 300) ac1.abort();
+      }
+      expect(first.size).toBe(300);
+
+      await put(300, 90);
+      const seen: string[] = [];
+      const ac = new AbortController();
+      const stop = setTimeout(() => ac.abort(), 20_000);
+      const run = async (id: string) => {
+        for await (const b of consume(hub, project, t, sub.id, {
+          consumerId: id,
+          sessionTimeoutMs: 2000,
+          waitMs: 100,
+          signal: ac.signal,
+        })) {
+          for (const r of b.records) seen.push(dec.decode(r.data as Uint8Array));
+          try {
+            await b.commit();
+          } catch (err) {
+            // A rebalance fenced this batch: it will be delivered again from the committed offset.
+            if (
+              !(err instanceof LakecastError) ||
+              !/STALE_GENERATION|NOT_ASSIGNED|CONSUMER_NOT_FOUND/.test(err.code)
+            )
+              throw err;
+          }
+          if (new Set(seen).size >= 90) ac.abort();
+        }
+      };
+      await Promise.all([run('x'), run('y')]);
+      clearTimeout(stop);
+      const unique = new Set(seen);
+      expect([...unique].sort()).toEqual(Array.from({ length: 90 }, (_, i) => String(300 + i)).sort());
     });
 
     it('groups - shards split across consumers, rebalance on join, leave and death, stale generation fenced', async () => {
