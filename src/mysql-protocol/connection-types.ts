@@ -19,6 +19,8 @@ export interface PreparedStatement {
   /** COM_STMT_SEND_LONG_DATA chunks per parameter index. */
   longData: Map<number, Buffer[]>;
   longDataBytes: number;
+  /** Long data went past maxPacketBytes: the next execute fails with 1210 instead of using a partial value. */
+  longDataOverflow: boolean;
 }
 
 /** What a connection needs from its server. */

@@ -15,6 +15,8 @@ export const MysqlProtocolErrors = defineErrors({
   MYSQL_UNKNOWN_STATEMENT: { errno: 1243, sqlState: 'HY000', httpStatus: 400 },
   /** COM_STMT_EXECUTE parameters were missing, truncated or of an unsupported type. */
   MYSQL_WRONG_ARGUMENTS: { errno: 1210, sqlState: 'HY000', httpStatus: 400 },
+  /** More prepared statements on one connection than max_prepared_stmt_count (16382). */
+  MYSQL_TOO_MANY_STATEMENTS: { errno: 1461, sqlState: '42000', httpStatus: 429 },
   /** A command packet was shorter than its fields (ER_MALFORMED_PACKET). */
   MYSQL_MALFORMED_PACKET: { errno: 1835, sqlState: 'HY000', httpStatus: 400 },
   /** The connection was idle longer than wait_timeout (ER_CLIENT_INTERACTION_TIMEOUT). */

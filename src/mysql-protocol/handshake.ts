@@ -1,4 +1,4 @@
-import { CommonErrors, LakecastError } from '../shared/index.js';
+import { CommonErrors, LakecastError, toLakecastError } from '../shared/index.js';
 import { generateScramble, verifyNativePassword } from './auth/native-password.js';
 import type { Connection } from './connection.js';
 import { Capability, CHARSET_UTF8MB4, NATIVE_PASSWORD_PLUGIN, SERVER_CAPABILITIES } from './constants.js';
@@ -102,8 +102,10 @@ export async function authenticate(
   let stored: Buffer | null;
   try {
     stored = await options.hooks.lookupNativeHash(creds.user);
-  } catch {
-    stored = null;
+  } catch (err) {
+    // The credential store failed: say so (1105) rather than blame the password.
+    if (!conn.closed) conn.sendErrorAndClose(toLakecastError(err));
+    return false;
   }
   if (conn.closed) return false;
   if (stored === null || !verifyNativePassword(authData, authScramble, stored)) {

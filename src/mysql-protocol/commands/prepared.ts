@@ -6,6 +6,9 @@ import { decodeStmtExecute, readStatementId } from '../packets/stmt-execute.js';
 import { writeStmtPrepareOk } from '../packets/stmt-prepare-ok.js';
 import { runStatement } from './statement.js';
 
+/** max_prepared_stmt_count of MySQL, applied per connection. */
+const MAX_PREPARED_STATEMENTS = 16_382;
+
 function unknownStatement(id: number, command: string): LakecastError {
   return new LakecastError(
     MysqlProtocolErrors.MYSQL_UNKNOWN_STATEMENT,
@@ -24,6 +27,12 @@ export async function comStmtPrepare(conn: Connection, payload: Buffer): Promise
   conn.beginStatement('Prepare', sql);
   let error: LakecastError | undefined;
   try {
+    if (conn.statements.size >= MAX_PREPARED_STATEMENTS) {
+      throw new LakecastError(
+        MysqlProtocolErrors.MYSQL_TOO_MANY_STATEMENTS,
+        `Can't create more than max_prepared_stmt_count statements (current value: ${MAX_PREPARED_STATEMENTS})`,
+      );
+    }
     const info = await conn.session!.prepare(sql);
     const stmt: PreparedStatement = {
       id: conn.nextStatementId++,
@@ -32,6 +41,7 @@ export async function comStmtPrepare(conn: Connection, payload: Buffer): Promise
       types: null,
       longData: new Map(),
       longDataBytes: 0,
+      longDataOverflow: false,
     };
     conn.statements.set(stmt.id, stmt);
     const w = conn.writer;
@@ -77,6 +87,12 @@ export async function comStmtExecute(conn: Connection, payload: Buffer): Promise
     const id = readStatementId(payload);
     stmt = conn.statements.get(id);
     if (!stmt) throw unknownStatement(id, 'mysqld_stmt_execute');
+    if (stmt.longDataOverflow) {
+      throw new LakecastError(
+        MysqlProtocolErrors.MYSQL_WRONG_ARGUMENTS,
+        "Parameter data sent with COM_STMT_SEND_LONG_DATA is longer than 'max_allowed_packet' bytes",
+      );
+    }
     const longData = new Map<number, Buffer>();
     for (const [i, chunks] of stmt.longData) longData.set(i, Buffer.concat(chunks));
     const decoded = decodeStmtExecute(payload, stmt.paramCount, stmt.types, longData);
@@ -90,6 +106,7 @@ export async function comStmtExecute(conn: Connection, payload: Buffer): Promise
     if (stmt) {
       stmt.longData.clear();
       stmt.longDataBytes = 0;
+      stmt.longDataOverflow = false;
     }
   }
   const s = stmt;
@@ -105,9 +122,11 @@ export function comStmtSendLongData(conn: Connection, payload: Buffer): void {
   if (param >= stmt.paramCount) return;
   const data = Buffer.from(payload.subarray(7));
   stmt.longDataBytes += data.length;
+  if (stmt.longDataOverflow) return;
   if (stmt.longDataBytes > conn.ctx.options.maxPacketBytes) {
-    // Too much long data: forget it so execute reports the parameter as missing rather than grow memory.
+    // Too much long data: drop it (memory stays bounded) and fail the next execute.
     stmt.longData.clear();
+    stmt.longDataOverflow = true;
     return;
   }
   const chunks = stmt.longData.get(param);
@@ -128,6 +147,7 @@ export async function comStmtReset(conn: Connection, payload: Buffer): Promise<v
   else {
     stmt.longData.clear();
     stmt.longDataBytes = 0;
+    stmt.longDataOverflow = false;
     conn.writeOk();
   }
   await conn.flush();

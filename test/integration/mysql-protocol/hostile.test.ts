@@ -141,6 +141,26 @@ describe('hostile input - connection phase', () => {
   });
 });
 
+describe('credential store failure', () => {
+  it('lookupNativeHash throwing → 1105 internal error (not access denied), nothing leaked', async () => {
+    const s = await startServer({
+      hooks: {
+        lookupNativeHash: async () => {
+          throw new Error('catalog at /var/lib/lakecast is locked');
+        },
+        openSession: async () => {
+          throw new Error('unreachable');
+        },
+      },
+    });
+    const c = await RawClient.connect(s.port);
+    const answer = await c.login('root', ROOT_PASSWORD);
+    expect(decodeErr(answer)).toEqual({ errno: 1105, sqlState: 'HY000', message: 'internal error' });
+    await c.waitClosed();
+    await s.server.close();
+  });
+});
+
 describe('timeouts', () => {
   it('a client that never answers the greeting is dropped after connect_timeout', async () => {
     const s = await startServer({ connectTimeoutSeconds: 0.2 });
@@ -284,6 +304,35 @@ describe('hostile input - command phase', () => {
     expect(lp[6].payload.toString('hex')).toBe('fe00000200');
     expect(lp[10].payload.toString('hex')).toBe('fe00000200');
     legacy.close();
+  });
+
+  it('long data above maxPacketBytes → execute fails with 1210, memory not kept; the statement still works after', async () => {
+    const c = await loggedIn();
+    c.send(Buffer.concat([Buffer.from([0x16]), Buffer.from('echo ?')]));
+    const prep = decodeStmtPrepareOk((await c.read())!.payload);
+    await c.read();
+    await c.read();
+    const id = Buffer.from(Uint32Array.of(prep.statementId).buffer);
+    for (let i = 0; i < 3; i++)
+      c.send(Buffer.concat([Buffer.from([0x18]), id, Buffer.from([0, 0]), Buffer.alloc(500_000, 0x61)]));
+    const exec = () => {
+      const w = new PacketWriter();
+      w.begin();
+      w.bytes(Buffer.from([0x17, ...id, 0, 1, 0, 0, 0, 0, 1]));
+      w.u16(ColumnType.BLOB);
+      w.lenencStr('ok');
+      w.end();
+      c.socket.write(w.take());
+    };
+    exec();
+    expect(errOf(await c.read())).toMatchObject({
+      errno: 1210,
+      message: expect.stringContaining('max_allowed_packet'),
+    });
+    exec();
+    const r = await c.readResult();
+    expect(r.err).toBeUndefined();
+    c.close();
   });
 
   it('DEPRECATE_EOF: an error after rows replaces the OK terminator with ERR', async () => {
