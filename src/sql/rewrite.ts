@@ -79,8 +79,26 @@ export function rewriteQuery(sql: string, tokens: readonly Token[], v: RewriteVa
   let last = 0;
   let depth = 0;
   let inList = false;
+  // Copies source up to `pos` token by token; the gaps between tokens are whitespace and comments, where
+  // MySQL's `#` comments become DuckDB's `--`.
+  let next = 0;
+  const gap = (from: number, to: number) => {
+    const t = sql.slice(from, to);
+    return t.includes('#') ? t.replaceAll('#', '--') : t;
+  };
+  const copyTo = (pos: number) => {
+    while (next < tokens.length && tokens[next].end <= pos) {
+      const t = tokens[next++];
+      if (t.start < last) continue;
+      out += gap(last, t.start) + t.text;
+      last = t.end;
+    }
+    if (pos > last) out += gap(last, pos);
+    last = Math.max(last, pos);
+  };
   const emit = (from: number, to: number, text: string) => {
-    out += sql.slice(last, from) + text;
+    copyTo(from);
+    out += text;
     last = to;
   };
   // `LIMIT ?, ?` swaps its operands: number every placeholder (`$n`) so parameters keep their order.
@@ -162,7 +180,8 @@ export function rewriteQuery(sql: string, tokens: readonly Token[], v: RewriteVa
     i = end;
   }
   // Ends at the last token: trailing `;` and comments are dropped so callers can wrap the query.
-  return out + sql.slice(last, Math.max(last, tokens.length > 0 ? tokens[tokens.length - 1].end : last));
+  copyTo(tokens.length > 0 ? tokens[tokens.length - 1].end : 0);
+  return out;
 }
 
 /** True when tokens[from..to] form a whole, unaliased item of a SELECT list. */

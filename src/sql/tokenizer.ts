@@ -154,7 +154,8 @@ export function tokenize(sql: string): Tokenized {
     const ch = sql[i];
     if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11) {
       i++;
-    } else if (ch === '-' && sql[i + 1] === '-') {
+    } else if ((ch === '-' && sql[i + 1] === '-') || ch === '#') {
+      // `#` starts a comment in MySQL (the CLI sends them with -c); the query rewrite turns it into `--`.
       const e = sql.indexOf('\n', i);
       const end = e < 0 ? n : e;
       comments.push({ text: sql.slice(i, end), start: i, end });

@@ -112,6 +112,8 @@ const ALLOWED: [string, unknown[][]][] = [
   ["SELECT strftime(DATE '2026-11-22', '%Y') AS y", [['2026']]],
   ['FROM t SELECT count(*)', [[50n]]],
   ['SELECT id FROM t ORDER BY id DESC LIMIT 1;', [[49n]]],
+  ['# a MySQL comment\nSELECT 7 # another', [[7]]],
+  ["SELECT 'it\\'s' AS v -- escaped quote", [["it's"]]],
 ];
 
 describe('sql front - sandbox over the real engine', () => {

@@ -34,6 +34,8 @@ describe('sql rewrite', () => {
     ['SELECT \'@@version_comment\', "DATABASE()"', 'SELECT \'@@version_comment\', "DATABASE()"'],
     ["SELECT 'it\\'s', 'a\\\\b', 'line\\n'", "SELECT 'it''s', 'a\\b', 'line\n'"],
     ["SELECT 'x' -- trailing comment", "SELECT 'x'"],
+    ["# leading\nSELECT 1, '#not', `#c` # trailing", '-- leading\nSELECT 1, \'#not\', "#c"'],
+    ['SELECT /* a # b */ 1 # x\n, 2', 'SELECT /* a -- b */ 1 -- x\n, 2'],
     ['SELECT count(*), COUNT(*) AS n FROM t', 'SELECT count(*) AS "count(*)", COUNT(*) AS n FROM t'],
     [
       'SELECT (SELECT count(*) FROM t), count(*) + 1 FROM t',
