@@ -1,0 +1,62 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_HTTP_PORT, DEFAULT_MYSQL_PORT, resolveConfig } from '../../../src/config/index.js';
+import { tempDir } from '../../helpers/tmp.js';
+
+describe('config - resolveConfig', () => {
+  const tmp = tempDir();
+  afterAll(() => tmp.cleanup());
+
+  it('defaults: loopback, 3307/8080, SQLite catalog, ./lakecast-data resolved to an absolute path', () => {
+    const cfg = resolveConfig();
+    expect(cfg.host).toBe('127.0.0.1');
+    expect(cfg.mysqlPort).toBe(DEFAULT_MYSQL_PORT);
+    expect(cfg.httpPort).toBe(DEFAULT_HTTP_PORT);
+    expect(cfg.catalog).toBe('sqlite');
+    expect(cfg.dataDir).toBe(path.resolve('lakecast-data'));
+    expect(cfg.limits.maxConnections).toBe(151);
+  });
+
+  it('precedence: file < env < flags, nested keys merged', () => {
+    const file = path.join(tmp.dir, 'lakecast.json');
+    writeFileSync(file, JSON.stringify({ mysqlPort: 4000, httpPort: 4001, limits: { maxConnections: 10, queryTimeoutMs: 5 } }));
+    const cfg = resolveConfig({
+      file,
+      env: { LAKECAST_HTTP_PORT: '5001', LAKECAST_MAX_CONNECTIONS: '20' },
+      overrides: { httpPort: 6001 },
+    });
+    expect(cfg.mysqlPort).toBe(4000);
+    expect(cfg.httpPort).toBe(6001);
+    expect(cfg.limits.maxConnections).toBe(20);
+    expect(cfg.limits.queryTimeoutMs).toBe(5);
+    expect(cfg.limits.engineMemoryLimit).toBe('75%');
+  });
+
+  it('the result is frozen', () => {
+    const cfg = resolveConfig();
+    expect(Object.isFrozen(cfg)).toBe(true);
+    expect(Object.isFrozen(cfg.limits)).toBe(true);
+  });
+
+  it('bad values fail with LC_CONFIG_INVALID naming every bad key', () => {
+    try {
+      resolveConfig({ env: { LAKECAST_MYSQL_PORT: '70000', LAKECAST_ENGINE_MEMORY_LIMIT: 'lots' } });
+      expect.unreachable();
+    } catch (err) {
+      const e = err as { code: string; message: string };
+      expect(e.code).toBe('LC_CONFIG_INVALID');
+      expect(e.message).toContain('mysqlPort');
+      expect(e.message).toContain('limits.engineMemoryLimit');
+    }
+    expect(() => resolveConfig({ overrides: { nope: 1 } as never })).toThrow(/LC_CONFIG_INVALID|invalid configuration/);
+  });
+
+  it('an unreadable or malformed config file fails with LC_CONFIG_FILE', () => {
+    const bad = path.join(tmp.dir, 'bad.json');
+    writeFileSync(bad, '{ not json');
+    for (const file of [bad, path.join(tmp.dir, 'missing.json')]) {
+      expect(() => resolveConfig({ file })).toThrow(expect.objectContaining({ code: 'LC_CONFIG_FILE' }));
+    }
+  });
+});
