@@ -67,8 +67,12 @@ export const natsChannelType: ChannelType = {
         } catch (err) {
           const e = err as { message?: string };
           // No stream captures the subject: retry (an operator may create it), with the reason.
-          if (/no responders/i.test(e?.message ?? '')) {
-            throw new DeliveryError(`nats: no JetStream stream for subject ${subj}`, { retryable: true });
+          // (nats.js reports a JetStream publish nobody answers as "jetstream is not enabled").
+          if (/no responders|jetstream is not enabled/i.test(e?.message ?? '')) {
+            throw new DeliveryError(
+              `nats: no JetStream stream for subject ${subj} (or JetStream is disabled on the server)`,
+              { retryable: true },
+            );
           }
           conn.reset();
           throw toDeliveryError(err);
