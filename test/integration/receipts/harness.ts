@@ -104,6 +104,8 @@ export interface Received {
   readonly url: string;
   readonly headers: http.IncomingHttpHeaders;
   readonly body: string;
+  /** Arrival time, epoch ms. */
+  readonly at: number;
   /** The status it answered (undefined while hanging). */
   status?: number;
 }
@@ -123,7 +125,7 @@ export async function startReceiver(defaultAnswer: Answer = { status: 200, body:
     });
     req.on('end', () => {
       const path = (req.url ?? '/').split('?')[0]!;
-      const rec: Received = { path, url: req.url ?? '/', headers: req.headers, body };
+      const rec: Received = { path, url: req.url ?? '/', headers: req.headers, body, at: Date.now() };
       received.push(rec);
       const answer = scripts.get(path)?.shift() ?? defaultAnswer;
       if (answer === 'hang') {
