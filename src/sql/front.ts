@@ -132,7 +132,13 @@ export function createSqlFront(deps: SqlFrontDeps): SqlFront {
             return r;
           }
         }
-      const tokens = withoutTrailingSemicolons(tokenize(sql).tokens);
+      const lexed = tokenize(sql);
+      const tokens = withoutTrailingSemicolons(lexed.tokens);
+      if (tokens.length === 0 && lexed.comments.length > 0) {
+        // Only comments (the mariadb CLI with -c sends comment lines alone): nothing to do, as MariaDB.
+        report(ctx, sql, 'comment', t0, ZERO);
+        return { kind: 'ok', affectedRows: 0 };
+      }
       if (params !== undefined) checkParamCount(countPlaceholders(tokens), params);
       const r = route({ tokens, sql });
       if (r.kind === 'statement') {

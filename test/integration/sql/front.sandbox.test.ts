@@ -157,6 +157,8 @@ describe('sql front - sandbox over the real engine', () => {
     ])
       await expect(run(bob, sql)).rejects.toMatchObject({ errno: 1064 });
     await expect(run(bob, '')).rejects.toMatchObject({ errno: 1064 });
+    expect((await run(bob, '/* only a comment */')).result).toMatchObject({ kind: 'ok' });
+    expect((await run(bob, '# mysql -c sends comment lines alone')).result).toMatchObject({ kind: 'ok' });
     expect((await run(bob, 'SELECT 1')).rows).toEqual([[1]]);
   });
 
