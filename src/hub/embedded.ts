@@ -4,7 +4,7 @@ import path from 'node:path';
 import { HubCore } from './core.js';
 import { EmbeddedStorage } from './log/embedded-storage.js';
 import type { DurabilityPolicy } from './log/shard-log.js';
-import { JsonFileMetadataStore } from './model/json-metadata-store.js';
+import { JsonFileMetadataStore, writeFileAtomic } from './model/json-metadata-store.js';
 import type { HubMetadataStore } from './model/metadata.js';
 import { FileOffsetStore } from './model/offsets-file.js';
 
@@ -100,20 +100,20 @@ export class EmbeddedHub extends HubCore {
   }
 }
 
+/**
+ * The per-hub cursor key: 32 random bytes, created once (temp file + fsync + rename, so a crash never leaves a
+ * short key). A hub dir is owned by one process at a time.
+ */
 async function loadSecret(file: string): Promise<Buffer> {
   try {
-    return await fsp.readFile(file);
+    const existing = await fsp.readFile(file);
+    if (existing.length >= 32) return existing;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   const secret = randomBytes(32);
-  try {
-    await fsp.writeFile(file, secret, { mode: 0o600, flag: 'wx' });
-    return secret;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return fsp.readFile(file);
-    throw err;
-  }
+  await writeFileAtomic(file, secret);
+  return secret;
 }
 
 /** Opens (creating if needed) an embedded hub in `options.dir`; recovers every shard lazily on first use. */

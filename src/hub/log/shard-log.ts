@@ -1,4 +1,5 @@
 import { promises as fsp } from 'node:fs';
+import path from 'node:path';
 import { hubError } from '../errors.js';
 import type { FdPool } from './fd-pool.js';
 import {
@@ -100,7 +101,14 @@ export class ShardLog {
   }
 
   private async recover(): Promise<void> {
-    await fsp.mkdir(this.opts.dir, { recursive: true });
+    const created = await fsp.mkdir(this.opts.dir, { recursive: true });
+    if (created) {
+      // New directories must survive a power loss too: fsync each new one's parent, deepest first.
+      for (let d = this.opts.dir; ; d = path.dirname(d)) {
+        await fsyncDir(path.dirname(d));
+        if (d === created || path.dirname(d) === d) break;
+      }
+    }
     const names = (await fsp.readdir(this.opts.dir)).filter((n) => /^\d{20}\.log$/.test(n)).sort();
     for (let i = 0; i < names.length; i++) {
       const base = Number(names[i].slice(0, 20));
@@ -142,12 +150,7 @@ export class ShardLog {
     const fh = await fsp.open(file, 'a');
     await fh.close();
     // The directory entry must be durable before a batch in it is acknowledged.
-    const dh = await fsp.open(this.opts.dir, 'r');
-    try {
-      await dh.sync();
-    } finally {
-      await dh.close();
-    }
+    await fsyncDir(this.opts.dir);
     return newSegment(file, base);
   }
 
@@ -464,5 +467,15 @@ export class ShardLog {
   /** Files of this shard (for deleting a topic). */
   get files(): string[] {
     return this.segments.map((s) => s.file);
+  }
+}
+
+/** fsyncs a directory so entries created or renamed in it are durable. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const dh = await fsp.open(dir, 'r');
+  try {
+    await dh.sync();
+  } finally {
+    await dh.close();
   }
 }
