@@ -14,14 +14,9 @@ describe('hub model - TUPLE schema', () => {
   ];
 
   it('values - normalized to their stored form', () => {
-    expect(normalizeTuple(schema, ['-9223372036854775808', 0.5, false, '', '1970-01-01T00:00:01Z', 2.5])).toEqual([
-      '-9223372036854775808',
-      0.5,
-      false,
-      '',
-      1_000_000,
-      '2.5',
-    ]);
+    expect(
+      normalizeTuple(schema, ['-9223372036854775808', 0.5, false, '', '1970-01-01T00:00:01Z', 2.5]),
+    ).toEqual(['-9223372036854775808', 0.5, false, '', 1_000_000, '2.5']);
     expect(normalizeTuple(schema, { i: 1 })).toEqual(['1', null, null, null, null, null]);
   });
 
@@ -61,17 +56,35 @@ describe('hub model - TUPLE schema', () => {
       }),
     ).toThrow(/declared twice/);
     expect(() =>
-      validateTopicSpec({ name: 't', shardCount: 1, lifecycleDays: 1, recordType: 'BLOB', schema: [{ name: 'a', type: 'STRING' }] }),
+      validateTopicSpec({
+        name: 't',
+        shardCount: 1,
+        lifecycleDays: 1,
+        recordType: 'BLOB',
+        schema: [{ name: 'a', type: 'STRING' }],
+      }),
     ).toThrow(/BLOB topic has no schema/);
-    expect(() => validateTopicSpec({ name: 't', shardCount: 257, lifecycleDays: 1, recordType: 'BLOB' })).toThrow(/shardCount/);
-    expect(() => validateTopicSpec({ name: 't', shardCount: 1, lifecycleDays: 0, recordType: 'BLOB' })).toThrow(/lifecycleDays/);
+    expect(() =>
+      validateTopicSpec({ name: 't', shardCount: 257, lifecycleDays: 1, recordType: 'BLOB' }),
+    ).toThrow(/shardCount/);
+    expect(() =>
+      validateTopicSpec({ name: 't', shardCount: 1, lifecycleDays: 0, recordType: 'BLOB' }),
+    ).toThrow(/lifecycleDays/);
   });
 });
 
 describe('hub groups - assignment and fencing', () => {
   it('assignShards - range gives contiguous blocks, roundrobin interleaves, every shard exactly once', () => {
-    expect(Object.fromEntries(assignShards(['b', 'a', 'c'], 8, 'range'))).toEqual({ a: [0, 1, 2], b: [3, 4, 5], c: [6, 7] });
-    expect(Object.fromEntries(assignShards(['b', 'a', 'c'], 8, 'roundrobin'))).toEqual({ a: [0, 3, 6], b: [1, 4, 7], c: [2, 5] });
+    expect(Object.fromEntries(assignShards(['b', 'a', 'c'], 8, 'range'))).toEqual({
+      a: [0, 1, 2],
+      b: [3, 4, 5],
+      c: [6, 7],
+    });
+    expect(Object.fromEntries(assignShards(['b', 'a', 'c'], 8, 'roundrobin'))).toEqual({
+      a: [0, 3, 6],
+      b: [1, 4, 7],
+      c: [2, 5],
+    });
     expect(Object.fromEntries(assignShards(['a', 'b', 'c'], 2, 'range'))).toEqual({ a: [0], b: [1], c: [] });
     expect(assignShards([], 4, 'range').size).toBe(0);
   });
