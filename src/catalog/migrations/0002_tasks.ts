@@ -60,6 +60,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .on('query_tasks')
     .columns(['creator_id', 'create_time'])
     .execute();
+  // A user's SHOW QUERY_TASK WHERE status = … (the most common poll) is one index range, already in order.
+  await db.schema
+    .createIndex('query_tasks_creator_status_idx')
+    .on('query_tasks')
+    .columns(['creator_id', 'status', 'create_time'])
+    .execute();
   // NULL tokens never collide (both dialects treat NULLs as distinct in unique indexes).
   await db.schema
     .createIndex('query_tasks_client_token_uq')
