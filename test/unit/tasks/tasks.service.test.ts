@@ -181,6 +181,62 @@ describe('tasks - submit and run', () => {
   });
 });
 
+describe('tasks - sync queries with hints', () => {
+  const signal = new AbortController().signal;
+  const session = (user = alice): SessionContext => ({
+    ...ctxOf(user),
+    remoteAddress: 'x',
+    variables: new Map(),
+  });
+
+  it('force-persist-result - rows stream to the caller and into result.csv under a SUCCESS task row', async () => {
+    const { tasks, results } = await setup();
+    const r = await tasks.runSync(
+      session(),
+      '/*+ force-persist-result=true */ rows 3',
+      { forcePersistResult: true },
+      signal,
+    );
+    const rows = [];
+    for await (const b of r.batches) rows.push(...b);
+    expect(rows).toHaveLength(3);
+    const [t] = await tasks.store.list();
+    expect(t).toMatchObject({ status: 'SUCCESS', row_count: 3, attempts: 1 });
+    expect(results.objects.get(t!.result_key!)!.toString()).toMatch(/^id,name\r\n0,\r\n/);
+  });
+
+  it('force-persist-result - a caller that stops early leaves FAILURE and no file', async () => {
+    const { tasks, results } = await setup();
+    const r = await tasks.runSync(
+      session(),
+      '/*+ force-persist-result=true */ slow 20',
+      { forcePersistResult: true },
+      signal,
+    );
+    for await (const _ of r.batches) break;
+    const [t] = await tasks.store.list();
+    expect(t?.status).toBe('FAILURE');
+    expect(t?.message).toMatch(/stopped reading/);
+    expect(results.objects.size).toBe(0);
+  });
+
+  it('query-timeout on a sync query is passed to the engine', async () => {
+    const { tasks } = await setup();
+    const r = await tasks.runSync(
+      session(),
+      '/*+ query-timeout=0.1 */ slow 100',
+      { queryTimeoutSecs: 0.1 },
+      signal,
+    );
+    await expect(
+      (async () => {
+        for await (const _ of r.batches);
+      })(),
+    ).rejects.toMatchObject({ code: 'LC_TIMEOUT' });
+    expect(await tasks.store.list()).toEqual([]);
+  });
+});
+
 describe('tasks - queueing', () => {
   it('fair queueing - round-robin across creators', async () => {
     const { tasks, engine } = await setup({ concurrency: 1 });
