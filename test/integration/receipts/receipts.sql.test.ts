@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SessionContext } from '../../../src/sql/types.js';
+import { type Harness, startHarness, startReceiver } from './harness.js';
+
+const BOB: SessionContext = {
+  connectionId: 3,
+  user: { name: 'bob', admin: false },
+  database: null,
+  remoteAddress: 'test',
+  variables: new Map(),
+};
+
+describe('receipts - CREATE / SHOW / DROP / TEST NOTIFICATION CHANNEL', () => {
+  let rx: Awaited<ReturnType<typeof startReceiver>>;
+  let h: Harness;
+  const SECRET = `whsec_${Buffer.from('another-signing-key-for-tests!!').toString('base64')}`;
+
+  beforeAll(async () => {
+    rx = await startReceiver();
+    h = await startHarness({ channels: [{ name: 'cfg', type: 'webhook', url: rx.url('/cfg') }] });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await rx?.close();
+  });
+
+  it("DLA's name mns works once an admin defines it; the secret is stored but never shown", async () => {
+    await h.sql(
+      `CREATE NOTIFICATION CHANNEL mns TYPE webhook WITH (url='${rx.url('/mns')}', secret='${SECRET}')`,
+    );
+    const rows = await h.sql('SHOW NOTIFICATION CHANNELS');
+    expect(rows.map((r) => r.slice(0, 3))).toEqual([
+      ['cfg', 'webhook', 'config'],
+      ['mns', 'webhook', 'sql'],
+    ]);
+    expect(JSON.stringify(rows)).not.toContain(SECRET.slice(6));
+    expect(JSON.parse(String(rows[1]![3]))).toMatchObject({ secret: '***' });
+    const id = await h.submit('mq-notify-by=mns, mq-queue=dla');
+    const t = await h.waitMq(id);
+    expect(t).toMatchObject({ mq_status: 'SUCCESS', mq_product: 'mns', mq_model: 'queue', mq_queue: 'dla' });
+    const req = rx.received.find((r) => r.path === '/mns')!;
+    expect(req.headers['webhook-signature']).toMatch(/^v1,/);
+    expect(JSON.stringify(t)).not.toContain(SECRET.slice(6));
+    expect(req.body).not.toContain(SECRET.slice(6));
+  });
+
+  it('errors - duplicate, unknown, read-only config channel, non-admin', async () => {
+    await expect(
+      h.sql(`CREATE NOTIFICATION CHANNEL mns TYPE webhook WITH (url='${rx.url('/x')}')`),
+    ).rejects.toMatchObject({
+      code: 'LC_CHANNEL_EXISTS',
+    });
+    await h.sql(`CREATE NOTIFICATION CHANNEL IF NOT EXISTS mns TYPE webhook WITH (url='${rx.url('/x')}')`);
+    await expect(h.sql('DROP NOTIFICATION CHANNEL nosuch')).rejects.toMatchObject({
+      code: 'LC_CHANNEL_NOT_FOUND',
+    });
+    await h.sql('DROP NOTIFICATION CHANNEL IF EXISTS nosuch');
+    await expect(h.sql('DROP NOTIFICATION CHANNEL cfg')).rejects.toMatchObject({
+      code: 'LC_CHANNEL_READ_ONLY',
+    });
+    await expect(h.sql('TEST NOTIFICATION CHANNEL nosuch')).rejects.toMatchObject({
+      code: 'LC_CHANNEL_NOT_FOUND',
+    });
+    const ext = h.receipts.extensions[0]!;
+    const signal = new AbortController().signal;
+    await expect(
+      ext.tryHandle(BOB, `CREATE NOTIFICATION CHANNEL b TYPE webhook WITH (url='${rx.url('/b')}')`, signal),
+    ).rejects.toMatchObject({ code: 'LC_FORBIDDEN' });
+    await expect(ext.tryHandle(BOB, 'DROP NOTIFICATION CHANNEL mns', signal)).rejects.toMatchObject({
+      code: 'LC_FORBIDDEN',
+    });
+    // Users may list channels (they need the names), masked.
+    expect(await ext.tryHandle(BOB, 'SHOW NOTIFICATION CHANNELS', signal)).toMatchObject({ kind: 'rows' });
+    expect(await ext.tryHandle(BOB, 'select 1', signal)).toBeNull();
+  });
+
+  it('TEST NOTIFICATION CHANNEL - a failing receiver reports FAILURE with the reason; DROP removes the channel', async () => {
+    rx.script('/mns', { status: 503 });
+    const rows = await h.sql('TEST NOTIFICATION CHANNEL mns');
+    expect(rows[0]![1]).toBe('FAILURE');
+    expect(rows[0]![5]).toMatch(/HTTP 503/);
+    await h.sql('DROP NOTIFICATION CHANNEL mns');
+    expect((await h.sql('SHOW NOTIFICATION CHANNELS')).map((r) => r[0])).toEqual(['cfg']);
+  });
+});
