@@ -253,9 +253,19 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       ok = await store.finish(id, status, fields, clock(), deps.onFinishInTx);
     } catch (err) {
       if (!deps.onFinishInTx) throw err;
-      // The hook failed (outbox table missing…): the terminal state must still be recorded.
+      // The hook failed (outbox table missing…): the terminal state must still be recorded, and the row says
+      // that its receipt could not be queued instead of leaving it silently missing.
       logger.error({ err, task: id }, 'task finish hook failed; finishing without it');
-      ok = await store.finish(id, status, fields, clock());
+      ok = await store.finish(
+        id,
+        status,
+        {
+          ...fields,
+          mq_status: 'FAILURE',
+          mq_error_msg: `receipt could not be queued: ${err instanceof LakecastError ? err.message : 'internal error'}`,
+        },
+        clock(),
+      );
     }
     if (ok) {
       const event =

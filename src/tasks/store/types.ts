@@ -133,5 +133,7 @@ export type FinishFields = Partial<
     | 'result_file_size'
     | 'result_key'
     | 'progress'
+    | 'mq_status'
+    | 'mq_error_msg'
   >
 >;

@@ -181,6 +181,35 @@ describe('tasks - submit and run', () => {
   });
 });
 
+describe('tasks - terminal transaction hook (receipts outbox)', () => {
+  it('onFinishInTx sees the terminal row inside the transaction; a failing hook still records the state', async () => {
+    const { db, cleanup } = await openTasksDb('sqlite');
+    cleanups.push(cleanup);
+    const seen: string[] = [];
+    let fail = false;
+    const tasks = createTaskService({
+      catalog: { db },
+      engine: fakeEngine(),
+      prepare,
+      resultStore: new MemoryStore(),
+      onFinishInTx: async (_tx, task) => {
+        if (fail) throw new Error('outbox table missing');
+        seen.push(`${task.id}:${task.status}:${task.row_count}`);
+      },
+    });
+    await tasks.start();
+    cleanups.push(() => tasks.close(0));
+    const a = await tasks.submit(ctxOf(), '/*+ run-async=true */ rows 2');
+    await waitDone(tasks, a);
+    expect(seen).toEqual([`${a}:SUCCESS:2`]);
+    fail = true;
+    const b = await tasks.submit(ctxOf(), '/*+ run-async=true */ rows 1');
+    const t = await waitDone(tasks, b);
+    expect(t).toMatchObject({ status: 'SUCCESS', mq_status: 'FAILURE' });
+    expect(t.mq_error_msg).toMatch(/receipt could not be queued/);
+  });
+});
+
 describe('tasks - sync queries with hints', () => {
   const signal = new AbortController().signal;
   const session = (user = alice): SessionContext => ({
