@@ -61,6 +61,9 @@ const pct = (xs: number[], p: number): number => {
 };
 const round = (n: number, d = 1): number => Math.round(n * 10 ** d) / 10 ** d;
 
+/** Rounds a case to whole batches (scaled-down runs divide the totals). */
+const whole = (c: Case): Case => ({ ...c, total: Math.max(1, Math.round(c.total / c.batch)) * c.batch });
+
 function summarize(runs: Figures[]): Figures {
   const k = Object.keys(runs[0]) as (keyof Figures)[];
   return Object.fromEntries(
@@ -102,7 +105,8 @@ async function drive(
   return { ms: performance.now() - t0, lat };
 }
 
-async function hubRun(hub: Hub, c: Case): Promise<Figures> {
+async function hubRun(hub: Hub, c0: Case): Promise<Figures> {
+  const c = whole(c0);
   const project = `b${randomBytes(3).toString('hex')}`;
   await hub.createProject({ name: project });
   await hub.createTopic(project, { name: 't', shardCount: SHARDS, lifecycleDays: 1, recordType: 'BLOB' });
@@ -164,7 +168,8 @@ async function embedded(durability: DurabilityPolicy, c: Case, overHttp: boolean
  * subject under one shared inbox, PubAcks counted as they arrive (the fastest a Node client can drive it).
  * `api`: the official `js.publish()` (one request per message, a whole batch in flight).
  */
-async function jetstream(c: Case, mode: 'raw' | 'api'): Promise<Figures> {
+async function jetstream(c0: Case, mode: 'raw' | 'api'): Promise<Figures> {
+  const c = whole(c0);
   const nc = await connect({ servers: process.env.LAKECAST_BENCH_NATS ?? '127.0.0.1:4222' });
   const jsm = await jetstreamManager(nc);
   const js = jsm.jetstream();
@@ -223,7 +228,8 @@ async function jetstream(c: Case, mode: 'raw' | 'api'): Promise<Figures> {
   }
 }
 
-async function redisStreams(c: Case): Promise<Figures> {
+async function redisStreams(c0: Case): Promise<Figures> {
+  const c = whole(c0);
   const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   const key = `lcbench:${randomBytes(3).toString('hex')}`;
@@ -266,6 +272,8 @@ async function reachable(fn: () => Promise<unknown>): Promise<string | undefined
 /** Runs every system on every record size, REPEATS times, and returns medians and ratios. */
 export async function run(): Promise<object> {
   const started = Date.now();
+  // Other work on the machine moves these figures a lot (2 shared cores here): record the load.
+  const loadBefore = os.loadavg().map((x) => round(x, 2));
   const systems: Record<string, (c: Case) => Promise<Figures>> = {
     'embedded, fsync every 100 ms, in-process': (c) =>
       embedded({ mode: 'interval', intervalMs: 100 }, c, false),
@@ -300,6 +308,8 @@ export async function run(): Promise<object> {
       if (skipped[name]) continue;
       const runs: Figures[] = [];
       try {
+        // A discarded warm-up run (a quarter of the records) so no system is measured with a cold JIT.
+        await withDeadline(fn({ ...c, total: c.total / 4 }), RUN_DEADLINE_MS, `${name} ${label} warm-up`);
         for (let r = 0; r < REPEATS; r++) {
           process.stderr.write(`  run ${r + 1}/${REPEATS}: ${name}, ${label}\n`);
           runs.push(await withDeadline(fn(c), RUN_DEADLINE_MS, `${name} ${label}`));
@@ -362,6 +372,7 @@ export async function run(): Promise<object> {
     ratios,
     targets,
     skipped,
+    loadAverage: { before: loadBefore, after: os.loadavg().map((x) => round(x, 2)) },
     wallSeconds: round((Date.now() - started) / 1000),
   };
 }

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { DeliverPolicy, type JetStreamClient, type JetStreamManager, StorageType } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type JetStreamClient,
+  type JetStreamManager,
+  StorageType,
+} from '@nats-io/jetstream';
 import { createInbox, headers, type Msg, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import { hubError } from '../errors.js';
 import type { TopicMeta } from '../model/metadata.js';
@@ -115,6 +121,7 @@ export class NatsStorage implements TopicStorage {
     let first = end;
     if (records > 0) {
       const m = await this.jsm.streams
+        // STREAM.MSG.GET accepts next_by_subj (server ≥ 2.9) though the client's MsgRequest type omits it.
         .getMessage(this.streamName(t), { seq: 0, next_by_subj: subj } as never)
         .catch(() => null);
       first = m?.seq ?? state.first_seq;
@@ -147,7 +154,7 @@ export class NatsStorage implements TopicStorage {
       filter_subject: this.subject(t, shardId),
       deliver_policy: DeliverPolicy.StartTime,
       opt_start_time: new Date(time).toISOString(),
-      ack_policy: 'none' as never,
+      ack_policy: AckPolicy.None,
       inactive_threshold: 30_000_000_000,
       mem_storage: true,
     });
@@ -234,7 +241,7 @@ export class NatsStorage implements TopicStorage {
         filter_subject: this.subject(t, shardId),
         deliver_policy: DeliverPolicy.StartSequence,
         opt_start_seq: Math.max(1, fromSeq),
-        ack_policy: 'none' as never,
+        ack_policy: AckPolicy.None,
         inactive_threshold: 60_000_000_000,
         mem_storage: true,
       });
