@@ -55,6 +55,8 @@ export interface ShardStats {
   readonly firstSequence: number;
   /** Sequence the next appended record would get (embedded) or one past the last stored one (NATS). */
   readonly nextSequence: number;
+  /** Sequence of the newest record; absent when the shard is empty. */
+  readonly lastSequence?: number;
   readonly records: number;
   readonly bytes: number;
 }

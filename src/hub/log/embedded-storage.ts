@@ -121,6 +121,7 @@ export class EmbeddedStorage implements TopicStorage {
       shardId,
       firstSequence: log.firstSequence,
       nextSequence: log.nextSequence,
+      ...(log.nextSequence > log.firstSequence ? { lastSequence: log.nextSequence - 1 } : {}),
       records: log.nextSequence - log.firstSequence,
       bytes: log.bytes,
     };

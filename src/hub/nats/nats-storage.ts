@@ -119,7 +119,9 @@ export class NatsStorage implements TopicStorage {
     const records = (state.subjects as Record<string, number> | undefined)?.[subj] ?? 0;
     const end = state.last_seq + 1;
     let first = end;
+    let last: number | undefined;
     if (records > 0) {
+      last = await this.lastSequence(t, shardId);
       const m = await this.jsm.streams
         // STREAM.MSG.GET accepts next_by_subj (server ≥ 2.9) though the client's MsgRequest type omits it.
         .getMessage(this.streamName(t), { seq: 0, next_by_subj: subj } as never)
@@ -130,6 +132,7 @@ export class NatsStorage implements TopicStorage {
       shardId,
       firstSequence: first,
       nextSequence: end,
+      ...(last !== undefined ? { lastSequence: last } : {}),
       records,
       // JetStream reports bytes per stream, not per subject: this is the shard's share by message count.
       bytes: state.messages > 0 ? Math.round((state.bytes * records) / state.messages) : 0,

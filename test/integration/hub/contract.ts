@@ -136,6 +136,8 @@ export function hubContract(factory: HubFactory): void {
       ]);
       const stats = (await hub.getTopic(project, t)).shards ?? [];
       expect(stats.map((s) => s.records)).toEqual([0, 1, 0, 1]);
+      expect(stats[0].lastSequence).toBeUndefined();
+      expect(stats[3].lastSequence).toBe(r.results[0].ok ? r.results[0].sequence : -1);
       expect(stats[1].bytes).toBeGreaterThan(0);
 
       await expect(hub.getTopic(project, uniq('none'))).rejects.toMatchObject({
