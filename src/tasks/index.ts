@@ -1,4 +1,5 @@
 /** Async query tasks: durable queue, runner, results in object storage, recovery. See docs/tasks.md. */
+export * from './cli.js';
 export * from './columns.js';
 export * from './encode.js';
 export * from './errors.js';
