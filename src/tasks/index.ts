@@ -9,3 +9,4 @@ export * from './http/index.js';
 export * from './ids.js';
 export * from './service.js';
 export * from './store/index.js';
+export * from './wire.js';

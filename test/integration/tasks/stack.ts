@@ -5,18 +5,16 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { createAuthService } from '../../../src/auth/index.js';
 import { openCatalog } from '../../../src/catalog/index.js';
 import { ConfigSchema } from '../../../src/config/index.js';
 import { createDuckDbEngine } from '../../../src/engine/index.js';
 import { createMysqlServer } from '../../../src/mysql-protocol/index.js';
 import { silentLogger } from '../../../src/shared/index.js';
-import { createAsyncTaskExtensions } from '../../../src/sql/async/index.js';
 import { createSqlFront } from '../../../src/sql/index.js';
 import type { SqlFront } from '../../../src/sql/types.js';
-import { openObjectStore, resolveLocation } from '../../../src/storage/index.js';
-import { createTaskService, type TaskServiceConfig } from '../../../src/tasks/index.js';
+import { resolveLocation } from '../../../src/storage/index.js';
+import { createTasksCapability, type TaskServiceConfig } from '../../../src/tasks/index.js';
 
 export async function startTaskStack(
   dataDir: string,
@@ -33,13 +31,14 @@ export async function startTaskStack(
   await auth.bootstrapRoot(password);
   const engine = await createDuckDbEngine({ dataDir, allowedDirectories: [lakeDir, cacheDir], threads: 1 });
   let front: SqlFront | undefined;
-  const tasks = createTaskService({
+  const capability = createTasksCapability({
     catalog,
     engine,
+    dataDir,
     prepare: (ctx, sql) => front!.prepareUserQuery(ctx, sql),
-    resultStore: openObjectStore(pathToFileURL(path.join(dataDir, 'results')).href),
     config: taskConfig,
   });
+  const { tasks } = capability;
   let server: ReturnType<typeof createMysqlServer> | undefined;
   front = createSqlFront({
     engine,
@@ -50,7 +49,7 @@ export async function startTaskStack(
     resolveLocation: async (uri) => (await resolveLocation(uri, { fileRoots: [lakeDir], cacheDir })).localDir,
     serverVersion: '8.0.36-lakecast-bench',
     connections: { list: () => server?.connections() ?? [], kill: (id, o) => server?.kill(id, o) ?? false },
-    extensions: createAsyncTaskExtensions({ tasks, dialect: catalog.dialect }),
+    extensions: capability.extensions,
   });
   await front.loadTables();
   await tasks.start();
