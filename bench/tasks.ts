@@ -8,6 +8,7 @@
  *  - with 100,000 tasks in the catalog, SHOW QUERY_TASK WHERE status = 'RUNNING' p50 (target ≤ 5 ms).
  * `npm run bench -- tasks`; TASKS_BENCH_SUBMITS / TASKS_BENCH_BULK override the counts.
  */
+import os from 'node:os';
 import type { Kysely } from 'kysely';
 import mysql from 'mysql2/promise';
 import type { createTaskService, TasksDatabase } from '../src/tasks/index.js';
@@ -25,6 +26,7 @@ async function waitIdle(tasks: ReturnType<typeof createTaskService>) {
 }
 
 export async function run() {
+  const loadAtStart = os.loadavg().map((l) => round(l, 2));
   const { dir, cleanup } = tempDir('lakecast-bench-tasks-');
   const stack = await startTaskStack(dir, PASSWORD);
   const conn = await mysql.createConnection({
@@ -127,6 +129,8 @@ export async function run() {
 
     const result = {
       submits: SUBMITS,
+      load_average_at_start: loadAtStart,
+      load_average_at_end: os.loadavg().map((l) => round(l, 2)),
       reference_sync_select1_ms: { p50: round(median(syncMs), 3), p99: round(percentile(syncMs, 99), 3) },
       submit_to_async_task_id_ms: {
         p50: round(median(submitMs), 3),
@@ -154,7 +158,7 @@ export async function run() {
       },
       dla_transcript_reference_ms: { submit: 40, show_by_id: 20 },
       notes:
-        'One process: mysql2 client → Lakecast MySQL protocol → SQL front → tasks (SQLite catalog, synchronous=FULL, WAL) → DuckDB; results on local disk. Tasks run (4 at once) while submits are measured.',
+        '2 shared cores, loaded by other test runs (see load averages). One process: mysql2 client → Lakecast MySQL protocol → SQL front → tasks (SQLite catalog, synchronous=FULL, WAL) → DuckDB; results on local disk. Tasks run (4 at once) while submits are measured.',
     };
     console.log(JSON.stringify(result, null, 2));
     return result;
