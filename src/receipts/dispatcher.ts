@@ -5,6 +5,7 @@
  * after commit) and by a slow poll that picks up retries, other servers' leftovers and a crashed run's rows.
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Kysely } from 'kysely';
 import { type Logger, silentLogger } from '../shared/index.js';
 import { backoffDelay } from './backoff.js';
@@ -19,6 +20,8 @@ import {
   nextDueAt,
   type OutboxRow,
   releaseClaims,
+  type TxRunner,
+  WriteBatcher,
 } from './outbox/index.js';
 
 /** Options of {@link ReceiptDispatcher}. */
@@ -51,7 +54,9 @@ export interface DeliveryOutcome {
 }
 
 export class ReceiptDispatcher {
-  private readonly owner: string;
+  /** The claim tag of this run (`<node>:<random>`). */
+  readonly owner: string;
+  private readonly marks: TxRunner;
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly clock: () => number;
   private readonly logger: Logger;
@@ -65,6 +70,10 @@ export class ReceiptDispatcher {
 
   constructor(private readonly o: DispatcherOptions) {
     this.owner = `${o.node}:${randomBytes(6).toString('hex')}`;
+    // One listener per send in flight (up to `concurrency`).
+    setMaxListeners(0, this.shutdown.signal);
+    const batcher = new WriteBatcher(o.db);
+    this.marks = (op) => batcher.run(op);
     this.clock = o.clock ?? Date.now;
     this.logger = o.logger ?? silentLogger();
   }
@@ -88,12 +97,33 @@ export class ReceiptDispatcher {
     void this.pump();
   }
 
+  /** Whether the dispatcher runs (rows may be claimed for it in the finishing transaction). */
+  get running(): boolean {
+    return this.started && !this.closed;
+  }
+
+  /**
+   * Delivers a row already claimed for this dispatcher (written and claimed in the task's terminal transaction,
+   * now committed): no claim query, no poll delay.
+   */
+  deliverNow(row: OutboxRow): void {
+    if (!this.running || this.inFlight.has(row.message_id)) return;
+    const p = this.deliver(row)
+      .catch((err) => this.logger.error({ err, message: row.message_id }, 'receipts: delivery crashed'))
+      .finally(() => {
+        this.inFlight.delete(row.message_id);
+        this.notify();
+      });
+    this.inFlight.set(row.message_id, p);
+  }
+
   /** Receipts being sent right now. */
   get inFlightCount(): number {
     return this.inFlight.size;
   }
 
-  private lease(): number {
+  /** How long a claim holds (a crashed server's claims are taken over after this). */
+  lease(): number {
     return this.o.timeoutMs * 2 + 30_000;
   }
 
@@ -167,7 +197,7 @@ export class ReceiptDispatcher {
         if (nextAt - row.created_at > this.o.maxAgeMs) nextAt = row.created_at + this.o.maxAgeMs;
       }
       const msg = retryable && expired ? `${error} (gave up: older than the max age)` : error;
-      await markAttemptFailed(db, row, this.owner, msg, nextAt, t);
+      await markAttemptFailed(this.marks, row, this.owner, msg, nextAt, t);
       this.o.onOutcome?.({
         messageId: row.message_id,
         taskId: row.task_id,
@@ -190,7 +220,7 @@ export class ReceiptDispatcher {
     const wait = channel.rateLimit?.tryTake() ?? 0;
     if (wait > 0) {
       // The robot's window is full: queue in the outbox (no attempt counted, nothing dropped).
-      await defer(db, row, this.owner, now + wait);
+      await defer(this.marks, row, this.owner, now + wait);
       this.o.onOutcome?.({
         messageId: row.message_id,
         taskId: row.task_id,
@@ -211,7 +241,7 @@ export class ReceiptDispatcher {
     } catch (err) {
       if (this.shutdown.signal.aborted) {
         // Interrupted by shutdown: due again at once on the next start (no attempt counted).
-        await defer(db, row, this.owner, row.next_attempt_at).catch(() => {});
+        await defer(this.marks, row, this.owner, row.next_attempt_at).catch(() => {});
         return;
       }
       const e = toDeliveryError(err);
@@ -223,7 +253,7 @@ export class ReceiptDispatcher {
       clearTimeout(timer);
       this.shutdown.signal.removeEventListener('abort', onShutdown);
     }
-    const ok = await markDelivered(db, row, this.owner, brokerMessageId, this.clock());
+    const ok = await markDelivered(this.marks, row, this.owner, brokerMessageId, this.clock());
     this.o.onOutcome?.({
       messageId: row.message_id,
       taskId: row.task_id,

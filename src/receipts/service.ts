@@ -11,7 +11,7 @@ import { ChannelRegistry } from './channels/registry.js';
 import type { SettingValue } from './channels/types.js';
 import { type ReceiptsConfig, type ReceiptsConfigInput, resolveReceiptsConfig } from './config.js';
 import { type DeliveryOutcome, ReceiptDispatcher } from './dispatcher.js';
-import { writeReceipt } from './outbox/index.js';
+import { type OutboxRow, writeReceipt } from './outbox/index.js';
 import { createNotificationChannelExtension } from './sql/extension.js';
 
 /** Dependencies of {@link createReceipts}. */
@@ -32,8 +32,14 @@ export interface ReceiptsDeps {
 
 /** Something that emits the task service's terminal events (`TaskService.events`). */
 export interface TerminalEventSource {
-  on(event: 'task:succeeded' | 'task:failed' | 'task:cancelled', listener: () => void): () => void;
+  on(
+    event: 'task:succeeded' | 'task:failed' | 'task:cancelled',
+    listener: (e: { id: string; task?: Pick<TaskRecord, 'mq_status'> }) => void,
+  ): () => void;
 }
+
+/** Most receipts handed from the finishing transaction to the dispatcher at once (beyond: the poll finds them). */
+const MAX_HANDOFFS = 10_000;
 
 /** The receipts capability. */
 export interface Receipts {
@@ -95,21 +101,39 @@ export function createReceipts(deps: ReceiptsDeps): Receipts {
     endpointAllowlist: config.endpointAllowlist,
     publicUrl: config.publicUrl,
   };
+  // Rows written (and claimed) in a terminal transaction, delivered once the task event says it committed.
+  const handoffs = new Map<string, OutboxRow>();
+  let attached = 0;
   return {
     config,
     registry,
     dispatcher,
     async onFinishInTx(tx, task) {
-      await writeReceipt(tx, task, writeOptions);
+      const direct = attached > 0 && dispatcher.running && handoffs.size < MAX_HANDOFFS;
+      const w = await writeReceipt(tx, task, {
+        ...writeOptions,
+        claimFor: direct ? { owner: dispatcher.owner, leaseMs: dispatcher.lease() } : undefined,
+      });
+      if (direct && w?.status === 'PENDING') handoffs.set(task.id, w.row);
     },
     attach(events) {
-      const wake = () => dispatcher.notify();
+      attached++;
+      const wake = (e: { id: string; task?: Pick<TaskRecord, 'mq_status'> }) => {
+        const row = handoffs.get(e.id);
+        if (row) {
+          handoffs.delete(e.id);
+          // mq_status PENDING was written with the row: the outbox row committed with the task's end.
+          if (e.task?.mq_status === 'PENDING') return dispatcher.deliverNow(row);
+        }
+        dispatcher.notify();
+      };
       const offs = [
         events.on('task:succeeded', wake),
         events.on('task:failed', wake),
         events.on('task:cancelled', wake),
       ];
       return () => {
+        attached--;
         for (const off of offs) off();
       };
     },

@@ -16,6 +16,14 @@ type Db = Kysely<any>;
 // biome-ignore lint/suspicious/noExplicitAny: see Db
 type Tx = Transaction<any>;
 
+/** Runs an operation in a transaction (a plain `db.transaction()` or a {@link WriteBatcher}'s group commit). */
+export type TxRunner = <T>(op: (tx: Tx) => Promise<T>) => Promise<T>;
+
+/** A {@link TxRunner} over one transaction per operation. */
+export function txRunner(db: Db): TxRunner {
+  return (op) => db.transaction().execute(op);
+}
+
 const ON: Record<TerminalStatus, 'success' | 'failure' | 'cancelled'> = {
   SUCCESS: 'success',
   FAILURE: 'failure',
@@ -27,6 +35,8 @@ export interface WriteReceiptOptions {
   readonly source: string;
   readonly endpointAllowlist: readonly string[];
   readonly publicUrl?: string;
+  /** Claims the PENDING row for this dispatcher in the same transaction (it delivers right after the commit). */
+  readonly claimFor?: { readonly owner: string; readonly leaseMs: number };
 }
 
 /** The task's receipt hints, or undefined when it asked for none. */
@@ -45,6 +55,8 @@ export function receiptHintsOf(task: Pick<TaskRecord, 'hints'>): Hints | undefin
 export interface WrittenReceipt {
   readonly messageId: string;
   readonly status: ReceiptStatus;
+  /** The row as written. */
+  readonly row: OutboxRow;
 }
 
 /**
@@ -81,32 +93,31 @@ export async function writeReceipt(
     error = 'LC_RECEIPT_ENDPOINT_DENIED: mq-endpoint host is not on the receipts endpoint allowlist';
   }
   const id = receiptMessageId(task.id);
-  await tx
-    .insertInto('receipt_outbox')
-    .values({
-      message_id: id,
-      task_id: task.id,
-      channel: h.mqNotifyBy!,
-      settings: JSON.stringify(target),
-      payload: JSON.stringify(message),
-      status: rstatus,
-      attempts: 0,
-      next_attempt_at: now,
-      last_error: error,
-      broker_message_id: null,
-      created_at: now,
-      updated_at: now,
-      delivered_at: null,
-      claimed_by: null,
-      claimed_until: null,
-    })
-    .execute();
+  const claim = rstatus === 'PENDING' ? options.claimFor : undefined;
+  const row: OutboxRow = {
+    message_id: id,
+    task_id: task.id,
+    channel: h.mqNotifyBy!,
+    settings: JSON.stringify(target),
+    payload: JSON.stringify(message),
+    status: rstatus,
+    attempts: 0,
+    next_attempt_at: now,
+    last_error: error,
+    broker_message_id: null,
+    created_at: now,
+    updated_at: now,
+    delivered_at: null,
+    claimed_by: claim?.owner ?? null,
+    claimed_until: claim ? now + claim.leaseMs : null,
+  };
+  await tx.insertInto('receipt_outbox').values(row).execute();
   await tx
     .updateTable('query_tasks')
     .set({ mq_status: rstatus, mq_error_msg: rstatus === 'SKIPPED' ? null : error })
     .where('id', '=', task.id)
     .execute();
-  return { messageId: id, status: rstatus };
+  return { messageId: id, status: rstatus, row };
 }
 
 /**
@@ -172,13 +183,13 @@ export async function nextDueAt(db: Db): Promise<number | undefined> {
 
 /** Delivery confirmed: SUCCESS on the row and the task (broker id, total time from the task's end). */
 export async function markDelivered(
-  db: Db,
+  run: TxRunner,
   row: OutboxRow,
   owner: string,
   brokerMessageId: string | undefined,
   now: number,
 ): Promise<boolean> {
-  return db.transaction().execute(async (tx) => {
+  return run(async (tx) => {
     const r = await tx
       .updateTable('receipt_outbox')
       .set({
@@ -212,7 +223,7 @@ export async function markDelivered(
 
 /** A failed attempt: RETRYING until `nextAt`, or FAILURE when `nextAt` is undefined. */
 export async function markAttemptFailed(
-  db: Db,
+  run: TxRunner,
   row: OutboxRow,
   owner: string,
   error: string,
@@ -221,7 +232,7 @@ export async function markAttemptFailed(
 ): Promise<void> {
   const status: ReceiptStatus = nextAt === undefined ? 'FAILURE' : 'RETRYING';
   const msg = error.slice(0, 1000);
-  await db.transaction().execute(async (tx) => {
+  await run(async (tx) => {
     const r = await tx
       .updateTable('receipt_outbox')
       .set({
@@ -247,13 +258,15 @@ export async function markAttemptFailed(
 }
 
 /** Puts a claimed row back for later without counting an attempt (a robot's rate limit is full). */
-export async function defer(db: Db, row: OutboxRow, owner: string, at: number): Promise<void> {
-  await db
-    .updateTable('receipt_outbox')
-    .set({ next_attempt_at: at, claimed_by: null, claimed_until: null })
-    .where('message_id', '=', row.message_id)
-    .where('claimed_by', '=', owner)
-    .execute();
+export async function defer(run: TxRunner, row: OutboxRow, owner: string, at: number): Promise<void> {
+  await run((tx) =>
+    tx
+      .updateTable('receipt_outbox')
+      .set({ next_attempt_at: at, claimed_by: null, claimed_until: null })
+      .where('message_id', '=', row.message_id)
+      .where('claimed_by', '=', owner)
+      .execute(),
+  );
 }
 
 /** A receipt's row (tests, TEST/inspection). */

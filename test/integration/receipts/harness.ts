@@ -42,7 +42,7 @@ export interface Harness {
 
 export async function startHarness(
   config: ReceiptsConfigInput,
-  options: { dir?: string; keepDir?: boolean } = {},
+  options: { dir?: string; keepDir?: boolean; taskConcurrency?: number } = {},
 ): Promise<Harness> {
   const tmp = options.dir ? { dir: options.dir, cleanup: () => {} } : tempDir('lakecast-rcpt-');
   const catalog = await openCatalog('sqlite', tmp.dir);
@@ -59,6 +59,7 @@ export async function startHarness(
     prepare: async (_ctx, sql) => ({ engineSql: sql.trim() }),
     resultStore: new MemoryStore(),
     onFinishInTx: receipts.onFinishInTx,
+    config: { concurrency: options.taskConcurrency },
   });
   receipts.attach(tasks.events);
   await tasks.start();
