@@ -1,6 +1,12 @@
 /** The hub: a durable DataHub-style log (projects → topics → shards), embedded or on NATS JetStream. */
 
-export { type HubAction, type HubRoutesOptions, hubRoutes, RECORDS_BODY_LIMIT } from './api/routes.js';
+export {
+  type HubAction,
+  type HubRoutesOptions,
+  hubPlugin,
+  hubRoutes,
+  RECORDS_BODY_LIMIT,
+} from './api/routes.js';
 export { HubClient, type HubClientOptions } from './client/http-client.js';
 export { type ConsumedBatch, type ConsumeOptions, consume } from './consumer.js';
 export { HubCore, type HubCoreOptions } from './core.js';

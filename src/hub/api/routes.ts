@@ -1,4 +1,10 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+} from 'fastify';
 import type { AuthUser } from '../../auth/types.js';
 import '../../http/types.js';
 import { CommonErrors, LakecastError, toLakecastError } from '../../shared/errors.js';
@@ -76,8 +82,9 @@ function parseNdjson(body: string): { records: unknown[] } {
 
 /**
  * The hub's HTTP API as a fastify plugin; the composition root registers it under `/v1/hub` after its auth
- * hook has set `request.lakecastUser`. Errors answer `{ code, message, errno, sqlState }` with the catalog's
- * HTTP status.
+ * hook has set `request.lakecastUser`. Errors are thrown as {@link LakecastError}s (fastify's validation and
+ * body-size errors mapped to LC_HUB_* codes) to the root's error handler, which answers
+ * `{ error: { code, message, errno, sqlState } }` with the catalog's HTTP status.
  */
 export async function hubRoutes(app: FastifyInstance, opts: HubRoutesOptions): Promise<void> {
   const { hub } = opts;
@@ -96,17 +103,17 @@ export async function hubRoutes(app: FastifyInstance, opts: HubRoutesOptions): P
     );
   }
 
-  app.setErrorHandler((err: FastifyError | LakecastError, _req, reply) => {
-    let e: LakecastError;
-    if (err instanceof LakecastError) e = err;
-    else if ((err as FastifyError).validation) e = hubError('HUB_BAD_REQUEST', err.message);
-    else if ((err as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      e = hubError('HUB_REQUEST_TOO_LARGE', 'request body too large');
-    } else if ((err as FastifyError).statusCode && (err as FastifyError).statusCode! < 500) {
-      e = hubError('HUB_BAD_REQUEST', err.message);
-    } else e = toLakecastError(err);
-    if (e.httpStatus >= 500) reply.log.error({ err }, 'hub request failed');
-    void reply.status(e.httpStatus).send(e.toJSON());
+  // Fastify's own errors become hub codes, then go to the parent (the composition root's) error handler,
+  // which renders every Lakecast error as `{ error: { code, message, errno, sqlState } }` and counts it.
+  app.setErrorHandler((err: FastifyError | LakecastError) => {
+    if (err instanceof LakecastError) throw err;
+    const fe = err as FastifyError;
+    if (fe.validation) throw hubError('HUB_BAD_REQUEST', fe.message);
+    if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      throw hubError('HUB_REQUEST_TOO_LARGE', 'request body too large');
+    if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500)
+      throw hubError('HUB_BAD_REQUEST', fe.message);
+    throw toLakecastError(err);
   });
 
   const allow = async (req: FastifyRequest, project: string, action: HubAction): Promise<void> => {
@@ -369,4 +376,9 @@ export async function hubRoutes(app: FastifyInstance, opts: HubRoutesOptions): P
       return reply.status(204).send();
     },
   );
+}
+
+/** {@link hubRoutes} bound to its options, in the shape the composition root mounts (`{ prefix: '/hub', plugin }`). */
+export function hubPlugin(opts: HubRoutesOptions): FastifyPluginAsync {
+  return async (app) => hubRoutes(app, opts);
 }

@@ -164,12 +164,18 @@ export const consumerBody = {
   properties: { consumerId: { type: 'string', minLength: 1, maxLength: 128 } },
 } as const;
 
+/** Lakecast's error body (rendered by the composition root's error handler). */
 export const errorResponse = {
   type: 'object',
   properties: {
-    code: { type: 'string' },
-    message: { type: 'string' },
-    errno: { type: 'integer' },
-    sqlState: { type: 'string' },
+    error: {
+      type: 'object',
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        errno: { type: 'integer' },
+        sqlState: { type: 'string' },
+      },
+    },
   },
 } as const;

@@ -94,7 +94,13 @@ export class HubClient implements Hub {
       json = undefined;
     }
     if (!res.ok) {
-      const e = (json ?? {}) as { code?: string; message?: string };
+      // Lakecast's error body is `{ error: { code, message, … } }`.
+      const body = (json ?? {}) as {
+        error?: { code?: string; message?: string };
+        code?: string;
+        message?: string;
+      };
+      const e = body.error ?? body;
       const spec = (e.code && specsByCode().get(e.code)) || {
         ...HubErrors.HUB_BACKEND_UNAVAILABLE,
         httpStatus: res.status,

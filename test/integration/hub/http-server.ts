@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AuthUser } from '../../../src/auth/types.js';
 import { type Hub, type HubAction, HubClient, hubRoutes } from '../../../src/hub/index.js';
+import { toLakecastError } from '../../../src/shared/errors.js';
 
 /**
  * Serves `hub` under /v1/hub on a random port the way the composition root will: a hook sets
@@ -13,6 +14,11 @@ export async function serveHub(hub: Hub): Promise<{ app: FastifyInstance; url: s
   app.addHook('onRequest', async (req) => {
     const name = (req.headers['x-test-user'] as string | undefined) ?? 'alice';
     req.lakecastUser = { name, admin: false };
+  });
+  // The composition root's error envelope (src/http/server.ts).
+  app.setErrorHandler((err, _req, reply) => {
+    const lc = toLakecastError(err);
+    void reply.status(lc.httpStatus).send({ error: lc.toJSON() });
   });
   await app.register(hubRoutes, {
     prefix: '/v1/hub',

@@ -53,7 +53,7 @@ describe('hub HTTP routes', () => {
       'content-type': 'application/x-ndjson',
     });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { code: string }).code).toBe('LC_HUB_BAD_REQUEST');
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('LC_HUB_BAD_REQUEST');
   });
 
   it('records - BLOB data travels base64 both ways; reads return base64', async () => {
@@ -75,22 +75,22 @@ describe('hub HTTP routes', () => {
   it('errors - stable codes and statuses: validation, unknown names, too large, forbidden', async () => {
     const noBody = await post('/projects/web/topics/lines/records', '{}');
     expect(noBody.status).toBe(400);
-    expect(((await noBody.json()) as { code: string }).code).toBe('LC_HUB_BAD_REQUEST');
+    expect(((await noBody.json()) as { error: { code: string } }).error.code).toBe('LC_HUB_BAD_REQUEST');
     const missing = await fetch(`${url}/projects/web/topics/nope`);
     expect(missing.status).toBe(404);
-    expect(((await missing.json()) as { code: string }).code).toBe('LC_HUB_TOPIC_NOT_FOUND');
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('LC_HUB_TOPIC_NOT_FOUND');
     const huge = await post(
       '/projects/web/topics/blobs/records',
       JSON.stringify({ records: [{ data: 'A'.repeat(9 * 1024 * 1024) }] }),
     );
     expect(huge.status).toBe(413);
-    expect(((await huge.json()) as { code: string }).code).toBe('LC_HUB_REQUEST_TOO_LARGE');
+    expect(((await huge.json()) as { error: { code: string } }).error.code).toBe('LC_HUB_REQUEST_TOO_LARGE');
     const forged = await fetch(`${url}/projects/web/topics/blobs/shards/0/records?cursor=AAAA`);
     expect(forged.status).toBe(400);
-    expect(((await forged.json()) as { code: string }).code).toBe('LC_HUB_CURSOR_INVALID');
+    expect(((await forged.json()) as { error: { code: string } }).error.code).toBe('LC_HUB_CURSOR_INVALID');
     const denied = await fetch(`${url}/projects/web`, { headers: { 'x-test-user': 'mallory' } });
     expect(denied.status).toBe(403);
-    expect(((await denied.json()) as { code: string }).code).toBe('LC_FORBIDDEN');
+    expect(((await denied.json()) as { error: { code: string } }).error.code).toBe('LC_FORBIDDEN');
     const readerWrite = await post('/projects/web/topics/blobs/records', '{"records":[]}', {
       'x-test-user': 'reader',
     });
@@ -118,5 +118,33 @@ describe('hub HTTP routes', () => {
     const body = (await (await pending).json()) as { records: { data: string }[] };
     expect(body.records.map((r) => r.data)).toEqual([Buffer.from([7]).toString('base64')]);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe('hub HTTP routes - OpenAPI', () => {
+  it('every hub route appears in the OpenAPI document with its schemas', async () => {
+    const { default: Fastify } = await import('fastify');
+    const { default: swagger } = await import('@fastify/swagger');
+    const { hubRoutes } = await import('../../../src/hub/index.js');
+    const tmp = tempDir('lakecast-hub-openapi-');
+    const hub = await openEmbeddedHub({ dir: tmp.dir, retentionCheckMs: 0 });
+    const app = Fastify();
+    await app.register(swagger, { openapi: { info: { title: 'lakecast', version: '0' } } });
+    await app.register(hubRoutes, { prefix: '/v1/hub', hub, authorize: async () => true });
+    await app.ready();
+    const doc = app.swagger() as {
+      paths: Record<string, Record<string, { tags?: string[]; requestBody?: unknown }>>;
+    };
+    const paths = Object.keys(doc.paths).filter((p) => p.startsWith('/v1/hub/'));
+    expect(paths).toContain('/v1/hub/projects/{project}/topics/{topic}/records');
+    expect(paths).toContain('/v1/hub/projects/{project}/topics/{topic}/shards/{shard}/records');
+    expect(paths).toContain(
+      '/v1/hub/projects/{project}/topics/{topic}/subscriptions/{subscription}/group/join',
+    );
+    expect(doc.paths['/v1/hub/projects/{project}/topics']?.post?.tags).toEqual(['hub']);
+    expect(doc.paths['/v1/hub/projects/{project}/topics']?.post?.requestBody).toBeDefined();
+    await app.close();
+    await hub.close();
+    tmp.cleanup();
   });
 });
