@@ -3,147 +3,45 @@
  * cancellation, timeouts, retention and recovery after a crash. See docs/tasks.md.
  */
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { PassThrough, Readable } from 'node:stream';
-import type { Kysely, Transaction } from 'kysely';
+import { Readable } from 'node:stream';
+import type { Kysely } from 'kysely';
 import type { AuthUser } from '../auth/types.js';
-import type { Engine } from '../engine/types.js';
-import { LakecastError, type Logger, type RowBatch, type RowsResult, silentLogger } from '../shared/index.js';
+import { LakecastError, silentLogger } from '../shared/index.js';
 import { type Hints, hintsToEntries, parseHints } from '../sql/hints.js';
 import type { SessionContext } from '../sql/types.js';
-import type { ObjectStore } from '../storage/types.js';
-import { batchEncoder, encodeCsv, encodeNdjson } from './encode.js';
+import { encodeCsv, encodeNdjson } from './encode.js';
 import { TaskErrors } from './errors.js';
 import { TaskEvents } from './events.js';
 import { FairQueue } from './fair-queue.js';
 import { createTaskIdGenerator } from './ids.js';
+import { CONTENT_TYPES, errorText, isIdempotentKind, pad, resultKeyOf, statementKind } from './statements.js';
 import {
   createTaskStore,
   type FinishFields,
   isTerminal,
   type TaskRecord,
-  type TaskStore,
   type TasksDatabase,
   type TerminalStatus,
 } from './store/index.js';
+import { runSyncQuery, type SyncQueryEnv } from './sync-query.js';
+import {
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_NODE_CODE,
+  DEFAULT_PROGRESS_WRITE_MS,
+  DEFAULT_RETENTION_DAYS,
+  DEFAULT_TASK_CONCURRENCY,
+  DEFAULT_TASK_TIMEOUT_MS,
+  type SubmitContext,
+  type TaskService,
+  type TaskServiceDeps,
+} from './types.js';
 
-export const DEFAULT_TASK_CONCURRENCY = 4;
-export const DEFAULT_TASK_TIMEOUT_MS = 30 * 60_000;
-export const DEFAULT_RETENTION_DAYS = 7;
-export const DEFAULT_NODE_CODE = 'lc';
-export const DEFAULT_PROGRESS_WRITE_MS = 1_000;
-export const DEFAULT_MAX_ATTEMPTS = 3;
+export * from './statements.js';
+export * from './types.js';
+
 const SWEEP_INTERVAL_MS = 3_600_000;
 /** How long cancel() waits for a local runner to stop its engine query and clean up. */
 const CANCEL_WAIT_MS = 600;
-
-/** Configuration of {@link createTaskService}. */
-export interface TaskServiceConfig {
-  /** Tasks that run at once on this node (default {@link DEFAULT_TASK_CONCURRENCY}). */
-  readonly concurrency?: number;
-  /** Timeout of a task without `query-timeout`, ms; 0 = none (default 30 min). */
-  readonly defaultTimeoutMs?: number;
-  /** Result files older than this many days are deleted by the sweep; 0 = keep forever (default 7). */
-  readonly retentionDays?: number;
-  /** The 2-character `[0-9a-z]` node code inside task ids; also tags rows owned by this node (default `lc`). */
-  readonly nodeCode?: string;
-  /** At most one progress write to the catalog per task per this many ms (default 1000). Events are not throttled. */
-  readonly progressWriteMs?: number;
-  /** A SELECT interrupted by crashes this many times ends as FAILURE instead of running again (default 3). */
-  readonly maxAttempts?: number;
-}
-
-/** What runs one user query exactly as a synchronous query would (the SQL front's `prepareUserQuery`). */
-export type PrepareQuery = (ctx: SessionContext, sql: string) => Promise<{ engineSql: string }>;
-
-/** Writes a Parquet result: the engine's `COPY … TO` or similar. Without it `output-format=parquet` is refused. */
-export type ParquetWriter = (
-  engineSql: string,
-  options: { signal: AbortSignal },
-) => Promise<{
-  body: Readable;
-  stats: () => { rowsReturned: number; scannedRows: number; scannedBytes: number };
-}>;
-
-/** Dependencies of {@link createTaskService}. */
-export interface TaskServiceDeps {
-  /** The catalog (its `db`, migrated with 0002_tasks). */
-  // biome-ignore lint/suspicious/noExplicitAny: the catalog's db is deliberately untyped (see Catalog.db)
-  readonly catalog: { readonly db: Kysely<any> };
-  readonly engine: Pick<Engine, 'query'>;
-  readonly prepare: PrepareQuery;
-  /** Where result files go (`<root>/YYYY/MM/DD/<task id>/result.<ext>`). */
-  readonly resultStore: ObjectStore;
-  readonly config?: TaskServiceConfig;
-  readonly logger?: Logger;
-  /** Epoch ms; default Date.now. */
-  readonly clock?: () => number;
-  /** The user a recovered task runs as (default: `{ name, admin: false }`); null = the user is gone. */
-  readonly resolveUser?: (name: string) => Promise<AuthUser | null>;
-  readonly writeParquet?: ParquetWriter;
-  /**
-   * Runs inside the transaction that ends a task (receipts write their outbox row here). Throwing rolls the
-   * terminal transition back and the task is finished again without the hook.
-   */
-  // biome-ignore lint/suspicious/noExplicitAny: the outbox writer brings its own table types
-  readonly onFinishInTx?: (tx: Transaction<any>, task: TaskRecord) => Promise<void>;
-}
-
-/** Who submits: the session's user, database and connection. */
-export type SubmitContext = Pick<SessionContext, 'user' | 'database' | 'connectionId'> &
-  Partial<SessionContext>;
-
-/** Filters of {@link TaskService.list}. */
-export interface TaskListFilter {
-  readonly status?: TaskRecord['status'];
-  readonly limit?: number;
-  /** Admins only: another user's tasks, or `*` for everyone's. Default: the actor's own. */
-  readonly creator?: string;
-}
-
-/** The async task service. */
-export interface TaskService {
-  readonly events: TaskEvents;
-  readonly store: TaskStore;
-  /**
-   * Stores a QUEUED task (durably) and returns its id; the query runs later. `sql` is the full text (hint
-   * included; it becomes `command`). `hints` defaults to the hints parsed from `sql`. With `client-token`, the
-   * same token from the same user returns the first task's id (LC_TASK_TOKEN_REUSED for a different statement).
-   */
-  submit(ctx: SubmitContext, sql: string, hints?: Hints): Promise<string>;
-  /** A task the actor may see (own, or any for admins), else LC_TASK_NOT_FOUND. */
-  get(id: string, actor: AuthUser): Promise<TaskRecord>;
-  /** Tasks the actor may see, newest first (default limit 100, at most 10,000). */
-  list(actor: AuthUser, filter?: TaskListFilter): Promise<TaskRecord[]>;
-  /**
-   * Cancels a QUEUED or RUNNING task: CANCELLED is durable at once, a running engine query is interrupted and
-   * its partial result deleted; resolves within ~1 s with the final row. LC_TASK_FINISHED when already ended.
-   */
-  cancel(id: string, actor: AuthUser): Promise<TaskRecord>;
-  /** Streams the result file of a SUCCESS task to its owner (or an admin). */
-  openResult(
-    id: string,
-    actor: AuthUser,
-  ): Promise<{ task: TaskRecord; body: Readable; contentType: string; fileName: string }>;
-  /** Runs recovery (see docs/tasks.md) and starts the queue and the retention timer. */
-  start(): Promise<{ requeued: number; failed: number }>;
-  /** Deletes expired result files and marks their rows; returns how many. */
-  sweep(): Promise<number>;
-  /**
-   * Stops taking tasks, waits up to `drainMs` (default 5000) for running ones, then interrupts the rest and
-   * leaves them for recovery on the next start.
-   */
-  close(drainMs?: number): Promise<void>;
-  /** Tasks waiting / running on this node. */
-  stats(): { queued: number; running: number };
-  /**
-   * Runs a synchronous query that carries hints (`query-timeout`, `force-persist-result`, `output-format`):
-   * rows stream to the caller as the engine produces them. With `force-persist-result` they are also written,
-   * batch by batch, to a result file under a task row (created RUNNING, ended like an async task: SUCCESS
-   * when the caller read every row, FAILURE otherwise), so SHOW QUERY_TASK lists it.
-   */
-  runSync(ctx: SessionContext, sql: string, hints: Hints, signal: AbortSignal): Promise<RowsResult>;
-}
 
 interface QueueEntry {
   readonly id: string;
@@ -160,53 +58,6 @@ interface Running {
 
 /** Why a running task was aborted. */
 type AbortReason = { kind: 'cancel'; by: string } | { kind: 'timeout'; ms: number } | { kind: 'shutdown' };
-
-const IDEMPOTENT = new Set([
-  'SELECT',
-  'WITH',
-  'VALUES',
-  'TABLE',
-  'FROM',
-  'SHOW',
-  'DESCRIBE',
-  'DESC',
-  'EXPLAIN',
-]);
-
-/** The statement's first keyword, upper case, after comments (`SELECT`, `INSERT`, …): the `task_name`. */
-export function statementKind(body: string): string {
-  const stripped = body.replace(/^(\s+|--[^\n]*\n?|#[^\n]*\n?|\/\*[\s\S]*?\*\/|\()+/, '');
-  const m = /^[A-Za-z]+/.exec(stripped);
-  const word = (m?.[0] ?? 'UNKNOWN').toUpperCase();
-  return word === 'WITH' || word === 'VALUES' || word === 'TABLE' || word === 'FROM' ? 'SELECT' : word;
-}
-
-/** True when re-running the statement cannot change anything (safe to run again after a crash). */
-export function isIdempotentKind(kind: string): boolean {
-  return IDEMPOTENT.has(kind);
-}
-
-function pad(n: number, w = 2): string {
-  return String(n).padStart(w, '0');
-}
-
-/** `YYYY/MM/DD/<id>/result.<ext>`, dated by the task's creation (UTC). */
-export function resultKeyOf(id: string, createTime: number, format: string): string {
-  const d = new Date(createTime);
-  const ext = format === 'json' ? 'json' : format === 'parquet' ? 'parquet' : 'csv';
-  return `${pad(d.getUTCFullYear(), 4)}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/${id}/result.${ext}`;
-}
-
-const CONTENT_TYPES: Record<string, string> = {
-  csv: 'text/csv; charset=utf-8; header=present',
-  json: 'application/x-ndjson; charset=utf-8',
-  parquet: 'application/vnd.apache.parquet',
-};
-
-function errorText(err: unknown): string {
-  if (err instanceof LakecastError) return `${err.code}: ${err.message}`;
-  return 'LC_INTERNAL: internal error';
-}
 
 function visible(task: TaskRecord, actor: AuthUser): boolean {
   return actor.admin || task.creator_id === actor.name;
@@ -510,103 +361,14 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     return { id, created: true, createTime: now };
   }
 
-  async function runSync(
-    ctx: SessionContext,
-    sql: string,
-    h: Hints,
-    signal: AbortSignal,
-  ): Promise<RowsResult> {
-    const { body } = parseHints(sql);
-    const timeoutMs = h.queryTimeoutSecs !== undefined ? h.queryTimeoutSecs * 1000 : undefined;
-    if (!h.forcePersistResult) {
-      const prepared = await deps.prepare(ctx, body);
-      const r = await deps.engine.query(prepared.engineSql, {
-        signal,
-        timeoutMs,
-        defaultSchema: ctx.database ?? undefined,
-      });
-      return { kind: 'rows', columns: r.columns, batches: r.batches };
-    }
-    const format = h.outputFormat ?? 'csv';
-    if (format === 'parquet') {
-      throw new LakecastError(TaskErrors.TASK_UNSUPPORTED, 'force-persist-result supports csv and json only');
-    }
-    if (h.clientToken !== undefined) {
-      throw new LakecastError(
-        TaskErrors.TASK_UNSUPPORTED,
-        'client-token applies to async tasks (run-async=true)',
-      );
-    }
-    const { id } = await insertTask(ctx, sql, body, h);
-    const startedAt = clock();
-    await store.markRunning(id, startedAt, mppQueryId(startedAt));
-    const key = resultKeyOf(id, startedAt, format);
-    const fail = async (err: unknown) => {
-      await deleteQuietly(key);
-      await finish(id, 'FAILURE', { message: errorText(err), elapse_time: clock() - startedAt });
-    };
-    let r: Awaited<ReturnType<Engine['query']>>;
-    try {
-      const prepared = await deps.prepare(ctx, body);
-      r = await deps.engine.query(prepared.engineSql, {
-        signal,
-        timeoutMs,
-        defaultSchema: ctx.database ?? undefined,
-      });
-    } catch (err) {
-      await fail(err);
-      throw err;
-    }
-    const result = r;
-    const enc = batchEncoder(format, result.columns);
-    const pass = new PassThrough();
-    const put = deps.resultStore.put(key, pass);
-    put.catch(() => {}); // observed below
-    const write = async (chunk: string) => {
-      if (chunk && !pass.write(chunk)) await Promise.race([once(pass, 'drain'), put]);
-    };
-    async function* tee(): AsyncGenerator<RowBatch> {
-      let done = false;
-      try {
-        await write(enc.header);
-        for await (const batch of result.batches) {
-          await write(enc.batch(batch));
-          yield batch;
-        }
-        pass.end();
-        const { size } = await put;
-        const st = result.stats();
-        await finish(id, 'SUCCESS', {
-          row_count: st.rowsReturned,
-          elapse_time: clock() - startedAt,
-          scanned_row_count: st.scannedRows,
-          scanned_data_bytes: st.scannedBytes,
-          result_file_oss_file: deps.resultStore.uriOf(key),
-          result_file_size: size,
-          result_key: key,
-          progress: 100,
-        });
-        done = true;
-      } catch (err) {
-        pass.destroy(err instanceof Error ? err : new Error(String(err)));
-        await put.catch(() => {});
-        await fail(err);
-        done = true;
-        throw err;
-      } finally {
-        if (!done) {
-          // The caller stopped reading early: the file would be partial.
-          result.cancel();
-          pass.destroy(new Error('client stopped reading'));
-          await put.catch(() => {});
-          await fail(
-            new LakecastError(TaskErrors.TASK_NO_RESULT, 'the client stopped reading before the last row'),
-          );
-        }
-      }
-    }
-    return { kind: 'rows', columns: result.columns, batches: tee() };
-  }
+  const syncEnv: SyncQueryEnv = {
+    deps,
+    clock,
+    markRunning: (id, now) => store.markRunning(id, now, mppQueryId(now)),
+    insertTask: async (ctx, sql, body, h) => (await insertTask(ctx, sql, body, h)).id,
+    finish,
+    deleteQuietly,
+  };
 
   const service: TaskService = {
     events,
@@ -754,7 +516,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       return { queued: queue.size, running: running.size };
     },
 
-    runSync,
+    runSync: (ctx, sql, hints, signal) => runSyncQuery(syncEnv, ctx, sql, hints, signal),
   };
 
   function notFound(id: string): LakecastError {

@@ -1,0 +1,126 @@
+/** Public types and defaults of the task service (see service.ts, docs/tasks.md). */
+import type { Readable } from 'node:stream';
+import type { Kysely, Transaction } from 'kysely';
+import type { AuthUser } from '../auth/types.js';
+import type { Engine } from '../engine/types.js';
+import type { Logger, RowsResult } from '../shared/index.js';
+import type { Hints } from '../sql/hints.js';
+import type { SessionContext } from '../sql/types.js';
+import type { ObjectStore } from '../storage/types.js';
+import type { TaskEvents } from './events.js';
+import type { TaskRecord, TaskStore } from './store/index.js';
+
+export const DEFAULT_TASK_CONCURRENCY = 4;
+export const DEFAULT_TASK_TIMEOUT_MS = 30 * 60_000;
+export const DEFAULT_RETENTION_DAYS = 7;
+export const DEFAULT_NODE_CODE = 'lc';
+export const DEFAULT_PROGRESS_WRITE_MS = 1_000;
+export const DEFAULT_MAX_ATTEMPTS = 3;
+
+/** Configuration of {@link createTaskService}. */
+export interface TaskServiceConfig {
+  /** Tasks that run at once on this node (default {@link DEFAULT_TASK_CONCURRENCY}). */
+  readonly concurrency?: number;
+  /** Timeout of a task without `query-timeout`, ms; 0 = none (default 30 min). */
+  readonly defaultTimeoutMs?: number;
+  /** Result files older than this many days are deleted by the sweep; 0 = keep forever (default 7). */
+  readonly retentionDays?: number;
+  /** The 2-character `[0-9a-z]` node code inside task ids; also tags rows owned by this node (default `lc`). */
+  readonly nodeCode?: string;
+  /** At most one progress write to the catalog per task per this many ms (default 1000). Events are not throttled. */
+  readonly progressWriteMs?: number;
+  /** A SELECT interrupted by crashes this many times ends as FAILURE instead of running again (default 3). */
+  readonly maxAttempts?: number;
+}
+
+/** What runs one user query exactly as a synchronous query would (the SQL front's `prepareUserQuery`). */
+export type PrepareQuery = (ctx: SessionContext, sql: string) => Promise<{ engineSql: string }>;
+
+/** Writes a Parquet result: the engine's `COPY … TO` or similar. Without it `output-format=parquet` is refused. */
+export type ParquetWriter = (
+  engineSql: string,
+  options: { signal: AbortSignal },
+) => Promise<{
+  body: Readable;
+  stats: () => { rowsReturned: number; scannedRows: number; scannedBytes: number };
+}>;
+
+/** Dependencies of {@link createTaskService}. */
+export interface TaskServiceDeps {
+  /** The catalog (its `db`, migrated with 0002_tasks). */
+  // biome-ignore lint/suspicious/noExplicitAny: the catalog's db is deliberately untyped (see Catalog.db)
+  readonly catalog: { readonly db: Kysely<any> };
+  readonly engine: Pick<Engine, 'query'>;
+  readonly prepare: PrepareQuery;
+  /** Where result files go (`<root>/YYYY/MM/DD/<task id>/result.<ext>`). */
+  readonly resultStore: ObjectStore;
+  readonly config?: TaskServiceConfig;
+  readonly logger?: Logger;
+  /** Epoch ms; default Date.now. */
+  readonly clock?: () => number;
+  /** The user a recovered task runs as (default: `{ name, admin: false }`); null = the user is gone. */
+  readonly resolveUser?: (name: string) => Promise<AuthUser | null>;
+  readonly writeParquet?: ParquetWriter;
+  /**
+   * Runs inside the transaction that ends a task (receipts write their outbox row here). Throwing rolls the
+   * terminal transition back and the task is finished again without the hook.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: the outbox writer brings its own table types
+  readonly onFinishInTx?: (tx: Transaction<any>, task: TaskRecord) => Promise<void>;
+}
+
+/** Who submits: the session's user, database and connection. */
+export type SubmitContext = Pick<SessionContext, 'user' | 'database' | 'connectionId'> &
+  Partial<SessionContext>;
+
+/** Filters of {@link TaskService.list}. */
+export interface TaskListFilter {
+  readonly status?: TaskRecord['status'];
+  readonly limit?: number;
+  /** Admins only: another user's tasks, or `*` for everyone's. Default: the actor's own. */
+  readonly creator?: string;
+}
+
+/** The async task service. */
+export interface TaskService {
+  readonly events: TaskEvents;
+  readonly store: TaskStore;
+  /**
+   * Stores a QUEUED task (durably) and returns its id; the query runs later. `sql` is the full text (hint
+   * included; it becomes `command`). `hints` defaults to the hints parsed from `sql`. With `client-token`, the
+   * same token from the same user returns the first task's id (LC_TASK_TOKEN_REUSED for a different statement).
+   */
+  submit(ctx: SubmitContext, sql: string, hints?: Hints): Promise<string>;
+  /** A task the actor may see (own, or any for admins), else LC_TASK_NOT_FOUND. */
+  get(id: string, actor: AuthUser): Promise<TaskRecord>;
+  /** Tasks the actor may see, newest first (default limit 100, at most 10,000). */
+  list(actor: AuthUser, filter?: TaskListFilter): Promise<TaskRecord[]>;
+  /**
+   * Cancels a QUEUED or RUNNING task: CANCELLED is durable at once, a running engine query is interrupted and
+   * its partial result deleted; resolves within ~1 s with the final row. LC_TASK_FINISHED when already ended.
+   */
+  cancel(id: string, actor: AuthUser): Promise<TaskRecord>;
+  /** Streams the result file of a SUCCESS task to its owner (or an admin). */
+  openResult(
+    id: string,
+    actor: AuthUser,
+  ): Promise<{ task: TaskRecord; body: Readable; contentType: string; fileName: string }>;
+  /** Runs recovery (see docs/tasks.md) and starts the queue and the retention timer. */
+  start(): Promise<{ requeued: number; failed: number }>;
+  /** Deletes expired result files and marks their rows; returns how many. */
+  sweep(): Promise<number>;
+  /**
+   * Stops taking tasks, waits up to `drainMs` (default 5000) for running ones, then interrupts the rest and
+   * leaves them for recovery on the next start.
+   */
+  close(drainMs?: number): Promise<void>;
+  /** Tasks waiting / running on this node. */
+  stats(): { queued: number; running: number };
+  /**
+   * Runs a synchronous query that carries hints (`query-timeout`, `force-persist-result`, `output-format`):
+   * rows stream to the caller as the engine produces them. With `force-persist-result` they are also written,
+   * batch by batch, to a result file under a task row (created RUNNING, ended like an async task: SUCCESS
+   * when the caller read every row, FAILURE otherwise), so SHOW QUERY_TASK lists it.
+   */
+  runSync(ctx: SessionContext, sql: string, hints: Hints, signal: AbortSignal): Promise<RowsResult>;
+}
