@@ -17,7 +17,7 @@ describe('cli - lakecast sql against a running server', () => {
 
   it('prints a table by default', async () => {
     const res = await lakecast(['sql', 'SELECT id, name FROM demo.test_table1 ORDER BY id'], env());
-    expect(res.status).toBe(0);
+    expect(res.status, res.stderr).toBe(0);
     expect(res.stdout).toContain('| id | name                |');
     expect(res.stdout).toContain('| 2  | data lake analytics |');
     expect(res.stderr).toContain('2 rows in set');
@@ -28,7 +28,7 @@ describe('cli - lakecast sql against a running server', () => {
       ['sql', '--format', 'csv', "SELECT 1 AS a, 'x,y' AS b, 'say \"hi\"' AS c"],
       env(),
     );
-    expect(res.status).toBe(0);
+    expect(res.status, res.stderr).toBe(0);
     expect(res.stdout).toBe('a,b,c\r\n1,"x,y","say ""hi"""\r\n');
   });
 
