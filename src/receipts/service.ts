@@ -3,7 +3,8 @@
  * `onFinishInTx` hook), dispatcher, and the SQL statement extension.
  */
 import type { Kysely, Transaction } from 'kysely';
-import { type Logger, silentLogger } from '../shared/index.js';
+import { LakecastError, type Logger, silentLogger } from '../shared/index.js';
+import type { Hints } from '../sql/hints.js';
 import type { StatementExtension } from '../sql/types.js';
 import type { TaskRecord } from '../tasks/store/types.js';
 import { type ChannelDefinition, defineChannel } from './channels/definitions.js';
@@ -11,8 +12,10 @@ import { ChannelRegistry } from './channels/registry.js';
 import type { SettingValue } from './channels/types.js';
 import { type ReceiptsConfig, type ReceiptsConfigInput, resolveReceiptsConfig } from './config.js';
 import { type DeliveryOutcome, ReceiptDispatcher } from './dispatcher.js';
+import { ReceiptErrors } from './errors.js';
 import { type OutboxRow, writeReceipt } from './outbox/index.js';
 import { createNotificationChannelExtension } from './sql/extension.js';
+import { assertEndpointAllowed } from './ssrf.js';
 
 /** Dependencies of {@link createReceipts}. */
 export interface ReceiptsDeps {
@@ -53,6 +56,12 @@ export interface Receipts {
   attach(events: TerminalEventSource): () => void;
   /** CREATE / SHOW / DROP / TEST NOTIFICATION CHANNEL(S), for `SqlFrontDeps.extensions`. */
   readonly extensions: readonly StatementExtension[];
+  /**
+   * Optional submit-time check of a task's receipt hints (for the task service or the hint extension): throws
+   * LC_CHANNEL_NOT_FOUND for an unknown `mq-notify-by` and LC_RECEIPT_ENDPOINT_DENIED for an `mq-endpoint` off the
+   * allowlist, so the user learns at once instead of from `mq_status = FAILURE`.
+   */
+  checkHints(hints: Pick<Hints, 'mqNotifyBy' | 'mqEndpoint'>): Promise<void>;
   /** Releases this node's stale claims and starts the dispatcher. */
   start(): Promise<void>;
   /** Stops the dispatcher (waits up to `drainMs` for sends in flight) and closes channel connections. */
@@ -138,6 +147,16 @@ export function createReceipts(deps: ReceiptsDeps): Receipts {
       };
     },
     extensions: [createNotificationChannelExtension({ registry, source: config.source })],
+    async checkHints(hints) {
+      if (hints.mqNotifyBy === undefined) return;
+      if (!(await registry.get(hints.mqNotifyBy))) {
+        throw new LakecastError(
+          ReceiptErrors.CHANNEL_NOT_FOUND,
+          `mq-notify-by: no notification channel named ${hints.mqNotifyBy}`,
+        );
+      }
+      if (hints.mqEndpoint !== undefined) assertEndpointAllowed(hints.mqEndpoint, config.endpointAllowlist);
+    },
     start: () => dispatcher.start(),
     async close(drainMs) {
       await dispatcher.close(drainMs);

@@ -83,3 +83,25 @@ describe('receipts - CREATE / SHOW / DROP / TEST NOTIFICATION CHANNEL', () => {
     expect((await h.sql('SHOW NOTIFICATION CHANNELS')).map((r) => r[0])).toEqual(['cfg']);
   });
 });
+
+describe('receipts - submit-time hint check', () => {
+  it('checkHints - unknown channel and disallowed endpoint are refused with their codes', async () => {
+    const h = await startHarness({
+      channels: [{ name: 'w', type: 'webhook', url: 'http://127.0.0.1:9/x' }],
+      endpointAllowlist: ['hooks.example.com'],
+    });
+    try {
+      await h.receipts.checkHints({ mqNotifyBy: 'w' });
+      await h.receipts.checkHints({});
+      await expect(h.receipts.checkHints({ mqNotifyBy: 'nope' })).rejects.toMatchObject({
+        code: 'LC_CHANNEL_NOT_FOUND',
+      });
+      await expect(
+        h.receipts.checkHints({ mqNotifyBy: 'w', mqEndpoint: 'http://10.0.0.1/' }),
+      ).rejects.toMatchObject({ code: 'LC_RECEIPT_ENDPOINT_DENIED' });
+      await h.receipts.checkHints({ mqNotifyBy: 'w', mqEndpoint: 'https://hooks.example.com/a' });
+    } finally {
+      await h.close();
+    }
+  });
+});
