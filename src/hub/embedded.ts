@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { HubCore } from './core.js';
+import { lockHubDir } from './log/dir-lock.js';
 import { EmbeddedStorage } from './log/embedded-storage.js';
 import type { DurabilityPolicy } from './log/shard-log.js';
 import { JsonFileMetadataStore, writeFileAtomic } from './model/json-metadata-store.js';
@@ -68,6 +69,7 @@ export class EmbeddedHub extends HubCore {
     secret: Uint8Array,
     clock: () => number,
     retentionCheckMs: number,
+    private readonly unlock: () => Promise<void>,
   ) {
     super({ metadata: metaStore, storage: embedded, offsets, cursorSecret: secret, clock });
     if (retentionCheckMs > 0) {
@@ -96,7 +98,11 @@ export class EmbeddedHub extends HubCore {
 
   override async close(): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
-    await super.close();
+    try {
+      await super.close();
+    } finally {
+      await this.unlock();
+    }
   }
 }
 
@@ -116,10 +122,26 @@ async function loadSecret(file: string): Promise<Buffer> {
   return secret;
 }
 
-/** Opens (creating if needed) an embedded hub in `options.dir`; recovers every shard lazily on first use. */
+/**
+ * Opens (creating if needed) an embedded hub in `options.dir`; recovers every shard lazily on first use.
+ * The directory is locked (`hub.lock`) while open: a second opener gets LC_HUB_BACKEND_UNAVAILABLE.
+ */
 export async function openEmbeddedHub(options: EmbeddedHubOptions): Promise<EmbeddedHub> {
   const o = resolveEmbeddedHubOptions(options);
   await fsp.mkdir(o.dir, { recursive: true });
+  const unlock = await lockHubDir(o.dir);
+  try {
+    return await openLocked(o, unlock);
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
+}
+
+async function openLocked(
+  o: ReturnType<typeof resolveEmbeddedHubOptions>,
+  unlock: () => Promise<void>,
+): Promise<EmbeddedHub> {
   const secret = await loadSecret(path.join(o.dir, 'cursor-secret'));
   const metadata = o.metadata ?? new JsonFileMetadataStore(path.join(o.dir, 'hub-meta.json'));
   const storage = new EmbeddedStorage({
@@ -134,5 +156,5 @@ export async function openEmbeddedHub(options: EmbeddedHubOptions): Promise<Embe
     ...(o.onRecover ? { onRecover: o.onRecover } : {}),
   });
   const offsets = new FileOffsetStore(path.join(o.dir, 'offsets'));
-  return new EmbeddedHub(storage, metadata, offsets, secret, o.clock, o.retentionCheckMs);
+  return new EmbeddedHub(storage, metadata, offsets, secret, o.clock, o.retentionCheckMs, unlock);
 }

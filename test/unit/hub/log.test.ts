@@ -225,6 +225,22 @@ describe('hub log - segments', () => {
     expect(res.results[0]).toMatchObject({ ok: true, sequence: 30 });
   });
 
+  it('directory lock - a second opener is refused; a lock left by a dead process is taken over', async () => {
+    const dir = tmp();
+    const hub = await openEmbeddedHub({ dir, retentionCheckMs: 0 });
+    await expect(openEmbeddedHub({ dir, retentionCheckMs: 0 })).rejects.toMatchObject({
+      code: 'LC_HUB_BACKEND_UNAVAILABLE',
+    });
+    await hub.close();
+    const { spawnSync } = await import('node:child_process');
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    await fsp.writeFile(path.join(dir, 'hub.lock'), String(dead));
+    const again = await openEmbeddedHub({ dir, retentionCheckMs: 0 });
+    expect(await fsp.readFile(path.join(dir, 'hub.lock'), 'utf8')).toBe(String(process.pid));
+    await again.close();
+    await expect(fsp.stat(path.join(dir, 'hub.lock'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('file descriptors - many topics × shards stay under the open-file bound', async () => {
     const dir = tmp();
     const hub = await openEmbeddedHub({

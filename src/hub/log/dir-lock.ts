@@ -1,0 +1,45 @@
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { hubError } from '../errors.js';
+
+/** Hub directories this process has open (a second open in the same process is refused too). */
+const openHere = new Set<string>();
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Claims `<dir>/hub.lock` (holding the owner's pid) so two processes never write one hub directory. A lock
+ * left by a dead process (kill -9) is taken over. Returns the release function. Pid reuse can make a stale
+ * lock look alive: then remove `hub.lock` by hand.
+ */
+export async function lockHubDir(dir: string): Promise<() => Promise<void>> {
+  const key = path.resolve(dir);
+  if (openHere.has(key))
+    throw hubError('HUB_BACKEND_UNAVAILABLE', `hub directory ${dir} is already open in this process`);
+  const file = path.join(dir, 'hub.lock');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await fsp.writeFile(file, String(process.pid), { flag: 'wx', mode: 0o600 });
+      openHere.add(key);
+      return async () => {
+        openHere.delete(key);
+        await fsp.rm(file, { force: true });
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const owner = Number((await fsp.readFile(file, 'utf8').catch(() => '')).trim());
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) {
+      throw hubError('HUB_BACKEND_UNAVAILABLE', `hub directory ${dir} is in use by process ${owner}`);
+    }
+    await fsp.rm(file, { force: true }); // stale: its owner is gone
+  }
+  throw hubError('HUB_BACKEND_UNAVAILABLE', `could not lock hub directory ${dir}`);
+}
