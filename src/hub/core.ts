@@ -347,18 +347,7 @@ export class HubCore implements Hub {
         break;
       case 'SEQUENCE': {
         seq = needParam();
-        if (seq < stats.firstSequence) {
-          throw hubError(
-            'HUB_CURSOR_EXPIRED',
-            `sequence ${seq} is before the oldest record ${stats.firstSequence} (retention)`,
-          );
-        }
-        if (seq > stats.nextSequence) {
-          throw hubError(
-            'HUB_CURSOR_INVALID',
-            `sequence ${seq} is after the end of the shard (${stats.nextSequence})`,
-          );
-        }
+        await this.storage.checkPosition(t, shardId, seq);
         break;
       }
       default:

@@ -21,6 +21,11 @@ export interface TopicStorage {
   /** First sequence with systemTime ≥ time (ms), or the shard's next sequence. */
   sequenceAtTime(topic: TopicMeta, shardId: number, time: number): Promise<number>;
   /**
+   * Checks that `seq` is a readable position of the shard: LC_HUB_CURSOR_EXPIRED when records before it may have
+   * been deleted by retention, LC_HUB_CURSOR_INVALID when it is past the end.
+   */
+  checkPosition(topic: TopicMeta, shardId: number, seq: number): Promise<void>;
+  /**
    * Reads up to `limit` records of the shard from `fromSeq`; `next` is where to continue. Throws
    * LC_HUB_CURSOR_EXPIRED when `fromSeq` is before the oldest record.
    */

@@ -136,6 +136,11 @@ export class EmbeddedStorage implements TopicStorage {
     return (await this.shard(t, shardId)).sequenceAtTime(time);
   }
 
+  async checkPosition(t: TopicMeta, shardId: number, seq: number): Promise<void> {
+    const log = await this.shard(t, shardId);
+    checkRange(seq, log.firstSequence, log.nextSequence);
+  }
+
   async read(
     t: TopicMeta,
     shardId: number,
@@ -143,18 +148,7 @@ export class EmbeddedStorage implements TopicStorage {
     limit: number,
   ): Promise<{ records: StoredRecord[]; next: number }> {
     const log = await this.shard(t, shardId);
-    if (fromSeq < log.firstSequence) {
-      throw hubError(
-        'HUB_CURSOR_EXPIRED',
-        `sequence ${fromSeq} is before the oldest record ${log.firstSequence} (retention)`,
-      );
-    }
-    if (fromSeq > log.nextSequence) {
-      throw hubError(
-        'HUB_CURSOR_INVALID',
-        `sequence ${fromSeq} is after the end of the shard (${log.nextSequence})`,
-      );
-    }
+    checkRange(fromSeq, log.firstSequence, log.nextSequence);
     const records = await log.read(fromSeq, limit);
     return { records, next: records.length > 0 ? records[records.length - 1].sequence + 1 : fromSeq };
   }
@@ -190,4 +184,13 @@ export class EmbeddedStorage implements TopicStorage {
     this.shards.clear();
     await this.pool.closeAll();
   }
+}
+
+/** Positions in [first, next] are readable; before first retention deleted records; after next is not a position. */
+export function checkRange(seq: number, first: number, next: number): void {
+  if (seq < first) {
+    throw hubError('HUB_CURSOR_EXPIRED', `sequence ${seq} is before the oldest record ${first} (retention)`);
+  }
+  if (seq > next)
+    throw hubError('HUB_CURSOR_INVALID', `sequence ${seq} is after the end of the shard (${next})`);
 }

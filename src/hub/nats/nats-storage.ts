@@ -210,6 +210,27 @@ export class NatsStorage implements TopicStorage {
     });
   }
 
+  /**
+   * Stream-level check: JetStream's `max_age` deletes the stream's oldest messages, so a position before the
+   * stream's first sequence may have lost records of this shard (conservatively: expired). A fresh stream has
+   * first_seq 0 or 1 and nothing is expired.
+   */
+  async checkPosition(t: TopicMeta, _shardId: number, seq: number): Promise<void> {
+    const state = await this.streamState(t);
+    if (seq < state.first_seq && state.first_seq > 1) {
+      throw hubError(
+        'HUB_CURSOR_EXPIRED',
+        `sequence ${seq} is before the oldest stored message ${state.first_seq} (retention)`,
+      );
+    }
+    if (seq > state.last_seq + 1) {
+      throw hubError(
+        'HUB_CURSOR_INVALID',
+        `sequence ${seq} is after the end of the shard (${state.last_seq + 1})`,
+      );
+    }
+  }
+
   async read(
     t: TopicMeta,
     shardId: number,
@@ -217,19 +238,7 @@ export class NatsStorage implements TopicStorage {
     limit: number,
   ): Promise<{ records: StoredRecord[]; next: number }> {
     const stream = this.streamName(t);
-    const state = await this.streamState(t);
-    if (fromSeq < state.first_seq && state.messages > 0) {
-      throw hubError(
-        'HUB_CURSOR_EXPIRED',
-        `sequence ${fromSeq} is before the oldest record ${state.first_seq} (retention)`,
-      );
-    }
-    if (fromSeq > state.last_seq + 1) {
-      throw hubError(
-        'HUB_CURSOR_INVALID',
-        `sequence ${fromSeq} is after the end of the shard (${state.last_seq + 1})`,
-      );
-    }
+    await this.checkPosition(t, shardId, fromSeq);
     const key = `${t.uid}/${shardId}`;
     let r = this.readers.get(key);
     if (r && (r.busy || r.next !== fromSeq)) {
