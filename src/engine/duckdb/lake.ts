@@ -69,17 +69,44 @@ function structLiteral(cols: readonly ColumnDefinition[]): string {
   return `{${cols.map((c) => `${literal(c.name)}: ${literal(duckType(c.type))}`).join(', ')}}`;
 }
 
-/** Which files of a table folder the reader globs (recursive, through Hive partition folders). */
-export function tableGlob(def: TableDefinition, localDir: string): string {
-  const dir = localDir.replace(/\/+$/, '');
-  return def.format === 'PARQUET' ? `${dir}/**/*.parquet` : `${dir}/**/*`;
+/**
+ * True for names Hive and Spark treat as hidden, never as data: `_SUCCESS`, `_temporary/`, `_committed_*`,
+ * `.part-0.crc`, `.spark-staging-…` folders (Hadoop's FileInputFormat hidden-file filter: a leading `_` or `.`).
+ */
+export function isHiddenName(name: string): boolean {
+  return name.startsWith('_') || name.startsWith('.');
 }
 
 /**
- * The SELECT a lake table's view runs: the format's reader over every file under `localDir`, with every
- * column cast to its DDL type so the DDL wins over what the reader would infer, partition columns parsed
- * from `key=value` folders. With `hasFiles` false it is an empty SELECT with the same columns, because
+ * Which files of a table folder the reader globs: recursive (through Hive partition folders), file names that
+ * do not start with `_` or `.` ({@link isHiddenName}); PARQUET only `*.parquet`. DuckDB's `**` still
+ * descends into hidden folders; see {@link tableSelectSql} for what happens to their files.
+ */
+export function tableGlob(def: TableDefinition, localDir: string): string {
+  const dir = localDir.replace(/\/+$/, '');
+  return def.format === 'PARQUET' ? `${dir}/**/[!_.]*.parquet` : `${dir}/**/[!_.]*`;
+}
+
+/** The text readers' file-name column in a lake view: only to drop rows of files in hidden folders. */
+export const FILE_COLUMN = '__lakecast_file';
+
+/** WHERE clause keeping only rows of files whose path below `dir` has no hidden folder. */
+function visibleFilesFilter(dir: string): string {
+  // substr counts characters, as DuckDB does (not UTF-16 units); the rest starts with `/`.
+  const below = `substr(${ident(FILE_COLUMN)}, ${[...dir].length + 1})`;
+  return `NOT contains(${below}, '/_') AND NOT contains(${below}, '/.')`;
+}
+
+/**
+ * The SELECT a lake table's view runs: the format's reader over the files under `localDir` (see
+ * {@link tableGlob}: never a hidden file such as `_SUCCESS` or `.crc`), with every column cast to its DDL
+ * type so the DDL wins over what the reader would infer, partition columns parsed from `key=value` folders. With `hasFiles` false it is an empty SELECT with the same columns, because
  * DuckDB's readers fail on a pattern that matches nothing.
+ *
+ * Files in hidden folders (`_temporary/`, `.hive-staging…`): CSV, TEXTFILE and JSON views drop their rows with
+ * a filter on the file name (these readers parse every byte anyway; a malformed JSON file there still fails
+ * the query). Parquet views do not filter: the filter would cost the footer-only paths (`count(*)`) and
+ * cannot help anyway, since `union_by_name` reads every matched footer when the query is bound.
  */
 export function tableSelectSql(def: TableDefinition, localDir: string, hasFiles: boolean): string {
   const all = [...def.columns, ...def.partitionColumns];
@@ -87,7 +114,9 @@ export function tableSelectSql(def: TableDefinition, localDir: string, hasFiles:
   if (!hasFiles) {
     return `SELECT ${all.map((c) => `CAST(NULL AS ${duckType(c.type)}) AS ${ident(c.name)}`).join(', ')} WHERE false`;
   }
-  const glob = literal(tableGlob(def, localDir));
+  const dir = localDir.replace(/\/+$/, '');
+  const glob = literal(tableGlob(def, dir));
+  const file = `filename = ${literal(FILE_COLUMN)}`;
   const partitioned = def.partitionColumns.length > 0;
   const hive = partitioned
     ? `hive_partitioning = true, hive_types = ${structLiteral(def.partitionColumns)}`
@@ -98,7 +127,7 @@ export function tableSelectSql(def: TableDefinition, localDir: string, hasFiles:
       reader = `read_parquet(${glob}, ${hive}, union_by_name = true)`;
       break;
     case 'JSON':
-      reader = `read_json(${glob}, format = 'newline_delimited', columns = ${structLiteral(def.columns)}, ${hive})`;
+      reader = `read_json(${glob}, format = 'newline_delimited', columns = ${structLiteral(def.columns)}, ${hive}, ${file})`;
       break;
     case 'CSV':
     case 'TEXTFILE': {
@@ -117,6 +146,7 @@ export function tableSelectSql(def: TableDefinition, localDir: string, hasFiles:
         // Hive ignores fields beyond the declared columns instead of failing the row.
         ...(textfile ? ['strict_mode = false'] : []),
         hive,
+        file,
       ];
       reader = `read_csv(${glob}, ${options.join(', ')})`;
       break;
@@ -125,7 +155,8 @@ export function tableSelectSql(def: TableDefinition, localDir: string, hasFiles:
       throw new Error(`unsupported table format ${String(def.format)}`);
   }
   const select = all.map((c) => `CAST(${ident(c.name)} AS ${duckType(c.type)}) AS ${ident(c.name)}`);
-  return `SELECT ${select.join(', ')} FROM ${reader}`;
+  const where = def.format === 'PARQUET' ? '' : ` WHERE ${visibleFilesFilter(dir)}`;
+  return `SELECT ${select.join(', ')} FROM ${reader}${where}`;
 }
 
 /** One Hive partition folder of a table. */
@@ -178,7 +209,7 @@ export async function listPartitions(
   return out.sort((a, b) => (a.spec < b.spec ? -1 : a.spec > b.spec ? 1 : 0));
 }
 
-/** True when the folder (recursively) holds at least one file the table's reader would glob. */
+/** True when the folder (recursively, hidden folders skipped) holds a file the table's view would read. */
 export async function hasDataFiles(def: TableDefinition, localDir: string): Promise<boolean> {
   const parquet = def.format === 'PARQUET';
   const walk = async (dir: string): Promise<boolean> => {
@@ -189,10 +220,10 @@ export async function hasDataFiles(def: TableDefinition, localDir: string): Prom
       return false;
     }
     for (const e of entries) {
-      if (e.isFile() && (!parquet || e.name.endsWith('.parquet'))) return true;
+      if (e.isFile() && !isHiddenName(e.name) && (!parquet || e.name.endsWith('.parquet'))) return true;
     }
     for (const e of entries) {
-      if (e.isDirectory() && (await walk(path.join(dir, e.name)))) return true;
+      if (e.isDirectory() && !isHiddenName(e.name) && (await walk(path.join(dir, e.name)))) return true;
     }
     return false;
   };

@@ -69,7 +69,9 @@ export function globToRegExp(pattern: string): RegExp {
       const end = pattern.indexOf(']', i);
       if (end < 0) re += '\\[';
       else {
-        re += `[${pattern.slice(i + 1, end).replace(/\\/g, '\\\\')}]`;
+        // `[!…]` negates in DuckDB's glob, `[^…]` in a RegExp (and never matches `/`).
+        const set = pattern.slice(i + 1, end).replace(/^!/, '^/');
+        re += `[${set.replace(/\\/g, '\\\\')}]`;
         i = end;
       }
     } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');

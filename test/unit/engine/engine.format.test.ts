@@ -71,7 +71,7 @@ describe('engine options and lake SQL', () => {
       true,
     );
     expect(sql).toContain('"we""ird"');
-    expect(sql).toContain("'/x''y/**/*'");
+    expect(sql).toContain("'/x''y/**/[!_.]*'");
   });
 
   it('glob - DuckDB patterns as regular expressions', () => {
@@ -79,5 +79,10 @@ describe('engine options and lake SQL', () => {
     expect(globToRegExp('/a/**/*.parquet').test('/a/x.parquet')).toBe(true);
     expect(globToRegExp('/a/*.csv').test('/a/b/x.csv')).toBe(false);
     expect(globToRegExp('/a/f?.csv').test('/a/f1.csv')).toBe(true);
+    // `[!…]` negates, never matching `/` (the lake globs' "not hidden" file names).
+    expect(globToRegExp('/a/**/[!_.]*').test('/a/dt=1/part-0')).toBe(true);
+    expect(globToRegExp('/a/**/[!_.]*').test('/a/_SUCCESS')).toBe(false);
+    expect(globToRegExp('/a/**/[!_.]*').test('/a/dt=1/.part-0.crc')).toBe(false);
+    expect(globToRegExp('/a/[!_.]*').test('/a//x')).toBe(false);
   });
 });
