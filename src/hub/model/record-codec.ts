@@ -159,19 +159,3 @@ export function decodeRecord(topic: TopicMeta, shardId: number, s: StoredRecord)
   if (s.attributes !== undefined) rec.attributes = JSON.parse(s.attributes) as Record<string, string>;
   return rec;
 }
-
-/** Builds the per-record result array from encode errors and the sequences the log assigned. */
-export function assembleResults(
-  encoded: readonly (EncodedRecord | { error: RecordError })[],
-  sequences: ReadonlyMap<EncodedRecord, number>,
-): { results: AppendRecordResult[]; failedCount: number } {
-  let failedCount = 0;
-  const results = encoded.map((e): AppendRecordResult => {
-    if ('error' in e) {
-      failedCount++;
-      return { ok: false, error: e.error };
-    }
-    return { ok: true, shardId: e.shardId, sequence: sequences.get(e) as number };
-  });
-  return { results, failedCount };
-}
