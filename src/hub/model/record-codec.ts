@@ -1,5 +1,5 @@
 import { HubErrors, hubError } from '../errors.js';
-import type { AppendRecordResult, HubRecord, RecordError, RecordInput, TupleValue } from '../types.js';
+import type { HubRecord, RecordError, RecordInput, TupleValue } from '../types.js';
 import { HUB_LIMITS } from '../types.js';
 import type { TopicMeta } from './metadata.js';
 import { shardForKey } from './partition.js';
