@@ -400,7 +400,8 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       };
       queue.push(user, { id, createTime, ctx: sessionCtx, body: parsed.body, hints: h });
       events.emit('task:queued', { id, creator: user, status: 'QUEUED' });
-      pump();
+      // Start it after the answer went out: the runner's first steps must not delay the ASYNC_TASK_ID reply.
+      setImmediate(pump);
       return id;
     },
 
