@@ -9,7 +9,7 @@
  * `npm run bench -- tasks`; TASKS_BENCH_SUBMITS / TASKS_BENCH_BULK override the counts.
  */
 import os from 'node:os';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import mysql from 'mysql2/promise';
 import type { createTaskService, TasksDatabase } from '../src/tasks/index.js';
 import { tempDir } from '../test/helpers/tmp.js';
@@ -49,6 +49,17 @@ export async function run() {
       const t = process.hrtime.bigint();
       await conn.query('SELECT 1');
       syncMs.push(msSince(t));
+    }
+
+    // Reference: one durable catalog commit (what every submit must wait for before answering).
+    const commitMs: number[] = [];
+    await sql`create table bench_commit (n integer)`.execute(stack.catalog.db);
+    for (let i = 0; i < 300; i++) {
+      const t = process.hrtime.bigint();
+      await stack.catalog.db
+        .transaction()
+        .execute((tx) => sql`insert into bench_commit values (${i})`.execute(tx));
+      commitMs.push(msSince(t));
     }
 
     // 1. Time to ASYNC_TASK_ID.
@@ -131,6 +142,10 @@ export async function run() {
       submits: SUBMITS,
       load_average_at_start: loadAtStart,
       load_average_at_end: os.loadavg().map((l) => round(l, 2)),
+      reference_catalog_commit_ms: {
+        p50: round(median(commitMs), 3),
+        p99: round(percentile(commitMs, 99), 3),
+      },
       reference_sync_select1_ms: { p50: round(median(syncMs), 3), p99: round(percentile(syncMs, 99), 3) },
       submit_to_async_task_id_ms: {
         p50: round(median(submitMs), 3),
