@@ -110,7 +110,17 @@ const SPEC_TABLE: Record<string, { prop: keyof Hints; parse: Parser }> = {
   'mq-producer-id': { prop: 'mqProducerId', parse: text(PRINTABLE, 'printable text') },
   'mq-endpoint': {
     prop: 'mqEndpoint',
-    parse: text(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s\u0000-\u001f\u007f]+$/u, 'a URL', 2048),
+    parse: (key, v) => {
+      const url = text(
+        /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s\u0000-\u001f\u007f]+$/u,
+        'a URL',
+        2048,
+      )(key, v) as string;
+      // The statement text is stored and shown (command, hints): credentials must live in a named channel.
+      if (/^[^:]+:\/\/[^/?#]*@/.test(url))
+        throw invalid(key, 'credentials in the URL are not allowed; use a channel');
+      return url;
+    },
   },
   'mq-threshold-secs': { prop: 'mqThresholdSecs', parse: number(0, 365 * 24 * 3600, true) },
   'mq-on': {

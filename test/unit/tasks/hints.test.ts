@@ -132,6 +132,7 @@ describe('parseHints - bad hints are errors naming the key', () => {
     [`/*+ client-token=${'x'.repeat(129)} */ select 1`, 'LC_HINT_INVALID', /client-token/],
     ['/*+ mq-endpoint=not a url */ select 1', 'LC_HINT_INVALID', /mq-endpoint/],
     ['/*+ mq-notify-by=a;drop */ select 1', 'LC_HINT_INVALID', /mq-notify-by/],
+    ['/*+ mq-endpoint=https://user:secret@example.com/hook */ select 1', 'LC_HINT_INVALID', /credentials/],
     ['/*+ mq-topic= */ select 1', 'LC_HINT_INVALID', /mq-topic/],
     ['/*+ run-async=true select 1', 'LC_HINT_INVALID', /unterminated/],
     ["/*+ mq-topic='abc */ select 1", 'LC_HINT_INVALID', /mq-topic/],
