@@ -1,7 +1,10 @@
 import { Command } from 'commander';
 import { VERSION } from '../server/version.js';
+import { registerTaskCommands } from '../tasks/index.js';
+import { request } from './client.js';
 import { registerServeCommand } from './commands/serve.js';
-import { registerSqlCommand } from './commands/sql.js';
+import { addClientOptions, clientOptions, registerSqlCommand } from './commands/sql.js';
+import { terminalOutput } from './progress.js';
 
 /** Builds the `lakecast` command line. */
 export function buildProgram(): Command {
@@ -10,6 +13,7 @@ export function buildProgram(): Command {
     .version(VERSION);
   registerServeCommand(program);
   registerSqlCommand(program);
+  registerTaskCommands(program, { addClientOptions, clientOptions, request }, terminalOutput());
   return program;
 }
 

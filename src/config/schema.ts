@@ -62,6 +62,38 @@ export const ConfigSchema = z
         fileRoots: z.array(z.string().min(1)).default([]),
       })
       .default({ fileRoots: [] }),
+    tasks: z
+      .object({
+        /** Async tasks that run at once on this server. */
+        concurrency: z.coerce.number().int().min(1).max(256).default(4),
+        /** Timeout of a task without a `query-timeout` hint, ms (0 = none). */
+        defaultTimeoutMs: z.coerce.number().int().min(0).default(DEFAULT_QUERY_TIMEOUT_MS),
+        /** Result files older than this many days are deleted (0 = keep). */
+        retentionDays: z.coerce.number().int().min(0).default(7),
+        /** Where results go: empty = `<dataDir>/results/`, or `s3://bucket/prefix/` (uses `s3` credentials). */
+        resultsUri: z.string().default(''),
+        /** Two characters `[0-9a-z]` inside task ids, distinct per server sharing a catalog. */
+        nodeCode: z
+          .string()
+          .regex(/^[0-9a-z]{2}$/)
+          .default('lc'),
+      })
+      .default({
+        concurrency: 4,
+        defaultTimeoutMs: DEFAULT_QUERY_TIMEOUT_MS,
+        retentionDays: 7,
+        resultsUri: '',
+        nodeCode: 'lc',
+      }),
+    hub: z
+      .object({
+        /** Where the hub keeps its log: empty = `<dataDir>/hub` (embedded segments), or a `nats://` URL (JetStream). */
+        location: z.string().default(''),
+        /** Embedded log: `batch` fsyncs each append before acknowledging it; `interval` fsyncs every `intervalMs`. */
+        durability: z.enum(['batch', 'interval']).default('batch'),
+        intervalMs: z.coerce.number().int().min(1).default(100),
+      })
+      .default({ location: '', durability: 'batch', intervalMs: 100 }),
     /** Credentials and endpoint for `s3://` locations (any S3-compatible server). */
     s3: z
       .object({

@@ -7,12 +7,15 @@ import { openCatalog } from '../catalog/index.js';
 import type { Config } from '../config/index.js';
 import { createDuckDbEngine } from '../engine/index.js';
 import { createHttpServer } from '../http/index.js';
+import { hubPlugin, openHub } from '../hub/index.js';
 import { createMetrics } from '../metrics/index.js';
 import { createMysqlServer } from '../mysql-protocol/index.js';
 import { createLogger, type Logger } from '../shared/index.js';
-import { createSqlFront } from '../sql/index.js';
+import { createSqlFront, type SqlFront } from '../sql/index.js';
 import { resolveLocation } from '../storage/index.js';
+import { createTasksCapability } from '../tasks/index.js';
 import { installDemo } from './demo.js';
+import { authorizeHub } from './hub-access.js';
 import { Lifecycle } from './lifecycle.js';
 import { MYSQL_SERVER_VERSION, VERSION } from './version.js';
 
@@ -82,8 +85,40 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const lake = async (uri: string) =>
       (await resolveLocation(uri, { fileRoots, cacheDir, s3: config.s3 })).localDir;
 
+    // The tasks need the SQL front's sandbox and the front needs the tasks' statements: bind late.
+    let sql: SqlFront | undefined;
+    const tasks = createTasksCapability({
+      catalog,
+      engine,
+      dataDir: config.dataDir,
+      prepare: (ctx, text) => {
+        if (!sql) throw new Error('SQL front not ready');
+        return sql.prepareUserQuery(ctx, text);
+      },
+      resultsUri: config.tasks.resultsUri || undefined,
+      s3: config.s3,
+      config: {
+        concurrency: config.tasks.concurrency,
+        defaultTimeoutMs: config.tasks.defaultTimeoutMs,
+        retentionDays: config.tasks.retentionDays,
+        nodeCode: config.tasks.nodeCode,
+      },
+      logger,
+      resolveUser: (name) => auth.getUser(name),
+    });
+
+    const hub = await openHub(config.hub.location || path.join(config.dataDir, 'hub'), {
+      embedded: {
+        durability:
+          config.hub.durability === 'interval'
+            ? { mode: 'interval', intervalMs: config.hub.intervalMs }
+            : { mode: 'batch' },
+      },
+    });
+    life.onClose('hub', () => hub.close());
+
     let mysql: ReturnType<typeof createMysqlServer> | undefined;
-    const sql = createSqlFront({
+    sql = createSqlFront({
       engine,
       catalog,
       auth,
@@ -91,6 +126,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       logger,
       resolveLocation: lake,
       serverVersion: MYSQL_SERVER_VERSION,
+      extensions: [...tasks.extensions],
       connections: {
         list: () => mysql?.connections() ?? [],
         kill: (id, opts) => mysql?.kill(id, opts) ?? false,
@@ -111,6 +147,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       logger.info({ tables: created }, 'demo schema installed');
     }
     await sql.loadTables();
+    const front = sql;
+    await tasks.tasks.start();
+    life.onClose('tasks', () => tasks.tasks.close());
 
     const tls = config.tls
       ? { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) }
@@ -127,7 +166,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         openSession: async (info) => {
           const user = await auth.getUser(info.user);
           if (!user) throw new Error('user vanished after authentication');
-          return sql.openSession({ ...info, user });
+          return front.openSession({ ...info, user });
         },
       },
     });
@@ -152,8 +191,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       version: VERSION,
       sql: {
         openSession: (user: AuthUser, database, remoteAddress) =>
-          sql.openSession({ connectionId: httpConnectionId++, user, database, remoteAddress }),
+          front.openSession({ connectionId: httpConnectionId++, user, database, remoteAddress }),
       },
+      plugins: [tasks.http, { prefix: '/hub', plugin: hubPlugin({ hub, authorize: authorizeHub(auth) }) }],
       health: async () => {
         await catalog.getSetting('initialized'); // throws when the catalog database is unreachable
         return { catalog: 'ok' };

@@ -13,6 +13,7 @@ export function registerServeCommand(program: Command): void {
     .option('--mysql-port <port>', 'MySQL protocol port (default 3307)')
     .option('--http-port <port>', 'HTTP port (default 8080)')
     .option('--catalog <url>', 'sqlite (default), sqlite:/path/file.db or postgres://…')
+    .option('--hub <location>', 'hub log: a directory (default <data-dir>/hub) or nats://host:4222')
     .option('--demo', 'generate and register the demo schema on first start')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent')
     .action(async (opts: Record<string, string | boolean | undefined>) => {
@@ -23,6 +24,7 @@ export function registerServeCommand(program: Command): void {
         httpPort: opts.httpPort,
         catalog: opts.catalog,
         demo: opts.demo,
+        hub: typeof opts.hub === 'string' ? { location: opts.hub } : undefined,
         logLevel: opts.logLevel,
       };
       const config = resolveConfig({

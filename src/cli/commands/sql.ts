@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import { submitTask, waitForTask } from '../../tasks/index.js';
 import { type ClientOptions, ndjsonLines, request } from '../client.js';
 import { csvField, renderTable } from '../format.js';
+import { terminalOutput } from '../progress.js';
 
 /** Largest number of rows the table format collects before printing (csv/json stream without limit). */
 export const TABLE_FORMAT_MAX_ROWS = 100_000;
@@ -37,8 +39,25 @@ export function registerSqlCommand(program: Command): void {
       .description('run one SQL statement against a running server')
       .argument('<statement>', 'the SQL statement')
       .option('-d, --database <db>', 'current database')
-      .option('-f, --format <format>', 'table | csv | json', 'table'),
+      .option('-f, --format <format>', 'table | csv | json', 'table')
+      .option('--async', 'submit as an async query task and print its id')
+      .option(
+        '--wait',
+        'with --async: follow the task with a progress bar until it ends, then print a summary',
+      ),
   ).action(async (statement: string, opts: Record<string, string | undefined>) => {
+    if (opts.async) {
+      const options = clientOptions(opts);
+      const task = await submitTask({ request }, options, statement, opts.database);
+      process.stdout.write(`${task.id}\n`);
+      if (opts.wait) {
+        const output = terminalOutput();
+        const last = await waitForTask({ request }, options, task.id, output);
+        output.stop();
+        if (last.status !== 'SUCCESS') process.exitCode = 1;
+      }
+      return;
+    }
     const format = opts.format ?? 'table';
     if (!['table', 'csv', 'json'].includes(format)) throw new Error(`unknown format ${format}`);
     const response = await request(clientOptions(opts), 'POST', 'v1/sql', {
