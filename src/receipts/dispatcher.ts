@@ -62,6 +62,10 @@ export class ReceiptDispatcher {
   private readonly logger: Logger;
   private readonly shutdown = new AbortController();
   private pumping = false;
+  /** Rows handed over by {@link deliverNow} while every slot was busy. */
+  private readonly backlog: OutboxRow[] = [];
+  /** The last claim filled every free slot: more rows may be due, look again when a slot frees. */
+  private maybeMore = false;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
@@ -108,11 +112,19 @@ export class ReceiptDispatcher {
    */
   deliverNow(row: OutboxRow): void {
     if (!this.running || this.inFlight.has(row.message_id)) return;
+    // At capacity: wait in memory (the row stays claimed by this run; a restart releases it).
+    if (this.inFlight.size >= this.o.concurrency) this.backlog.push(row);
+    else this.startDelivery(row);
+  }
+
+  private startDelivery(row: OutboxRow): void {
     const p = this.deliver(row)
       .catch((err) => this.logger.error({ err, message: row.message_id }, 'receipts: delivery crashed'))
       .finally(() => {
         this.inFlight.delete(row.message_id);
-        this.notify();
+        const next = this.running ? this.backlog.shift() : undefined;
+        if (next) this.startDelivery(next);
+        else if (this.maybeMore) this.notify();
       });
     this.inFlight.set(row.message_id, p);
   }
@@ -142,18 +154,11 @@ export class ReceiptDispatcher {
           now,
           free,
           this.lease(),
-          new Set(this.inFlight.keys()),
+          new Set([...this.inFlight.keys(), ...this.backlog.map((r) => r.message_id)]),
         );
-        for (const row of rows) {
-          const p = this.deliver(row)
-            .catch((err) => this.logger.error({ err, message: row.message_id }, 'receipts: delivery crashed'))
-            .finally(() => {
-              this.inFlight.delete(row.message_id);
-              this.notify();
-            });
-          this.inFlight.set(row.message_id, p);
-        }
-        if (rows.length === free) this.again = true;
+        for (const row of rows) this.startDelivery(row);
+        this.maybeMore = rows.length === free;
+        if (this.maybeMore) this.again = true;
       } while (this.again && !this.closed);
     } catch (err) {
       this.logger.warn({ err }, 'receipts: claiming failed; retrying at the next poll');
@@ -168,8 +173,15 @@ export class ReceiptDispatcher {
     let at = this.clock() + this.o.pollMs;
     try {
       const due = await nextDueAt(this.o.db);
-      if (due !== undefined) at = Math.min(at, Math.max(due, this.clock() + 5));
+      if (due !== undefined) at = Math.min(at, due);
     } catch {}
+    this.wakeAt(at);
+  }
+
+  /** Makes sure the dispatcher looks again at `at` (epoch ms) at the latest. */
+  private wakeAt(at: number): void {
+    if (this.closed) return;
+    at = Math.max(at, this.clock() + 5);
     if (this.timer && at >= this.timerAt) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = at;
@@ -198,6 +210,7 @@ export class ReceiptDispatcher {
       }
       const msg = retryable && expired ? `${error} (gave up: older than the max age)` : error;
       await markAttemptFailed(this.marks, row, this.owner, msg, nextAt, t);
+      if (nextAt !== undefined) this.wakeAt(nextAt);
       this.o.onOutcome?.({
         messageId: row.message_id,
         taskId: row.task_id,
@@ -221,6 +234,7 @@ export class ReceiptDispatcher {
     if (wait > 0) {
       // The robot's window is full: queue in the outbox (no attempt counted, nothing dropped).
       await defer(this.marks, row, this.owner, now + wait);
+      this.wakeAt(now + wait);
       this.o.onOutcome?.({
         messageId: row.message_id,
         taskId: row.task_id,

@@ -135,6 +135,16 @@ export async function claimDue(
   exclude: ReadonlySet<string> = new Set(),
 ): Promise<OutboxRow[]> {
   if (limit <= 0) return [];
+  // Cheap look first (no transaction, no lock): an idle outbox costs one indexed read.
+  const any = await db
+    .selectFrom('receipt_outbox')
+    .select('message_id')
+    .where('status', 'in', ['PENDING', 'RETRYING'])
+    .where('next_attempt_at', '<=', now)
+    .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+    .limit(exclude.size + 1)
+    .execute();
+  if (!(any as { message_id: string }[]).some((r) => !exclude.has(r.message_id))) return [];
   return db.transaction().execute(async (tx) => {
     let q = tx
       .selectFrom('receipt_outbox')
