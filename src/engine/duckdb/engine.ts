@@ -1,7 +1,15 @@
 import { existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { blobValue, type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import {
+  blobValue,
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBPreparedStatement,
+  type DuckDBResult,
+  type DuckDBValue,
+  StatementType,
+} from '@duckdb/node-api';
 import type { TableDefinition } from '../../catalog/index.js';
 import {
   type Cell,
@@ -17,11 +25,13 @@ import { walkStatements } from './analyze.js';
 import { columnMeta, columnReader, convertChunk } from './convert.js';
 import { hasDataFiles, ident, listPartitions, literal, type PartitionInfo, tableSelectSql } from './lake.js';
 import { ConnectionPool, type PooledConnection } from './pool.js';
-import { patternBytes, readProfile } from './profile.js';
+import { PROFILING_METRICS, readProfile, ScanBytes } from './profile.js';
 
 export const DEFAULT_MEMORY_LIMIT = '75%';
 export const DEFAULT_POOL_SIZE = 8;
 export const DEFAULT_PROGRESS_INTERVAL_MS = 250;
+/** Prepared statements each pooled connection keeps for repeated query texts. */
+export const PREPARED_CACHE_SIZE = 32;
 
 /** Options of {@link createDuckDbEngine}. */
 export interface DuckDbEngineOptions {
@@ -111,10 +121,17 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
     const profileFile = path.join(tmpDir, `profile-${i}.json`);
     await connection.run(`SET enable_profiling = 'json'`);
     await connection.run(`SET profiling_output = ${literal(profileFile)}`);
+    await connection.run(`SET custom_profiling_settings = ${literal(PROFILING_METRICS)}`);
     // Progress is only tracked with the progress bar on; printing it stays off.
     await connection.run('SET enable_progress_bar = true');
     await connection.run('SET enable_progress_bar_print = false');
-    connections.push({ id: i, connection, profileFile, schema: 'main' });
+    connections.push({
+      id: i,
+      connection,
+      profileFile,
+      schema: 'main',
+      prepared: { generation: 0, statements: new Map() },
+    });
   }
   const admin = await instance.connect();
   // analyze/describe get a connection of their own: they must not wait behind long queries in the pool.
@@ -136,6 +153,17 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
     await admin.run('SET lock_configuration = true');
   }
   const pool = new ConnectionPool(connections);
+  const scanBytes = new ScanBytes();
+  /*
+   * Catalog generation: bumped by every change the engine makes or lets through (views, schemas, trusted DDL,
+   * any non-SELECT statement run by query()). A kept prepared statement is used only in the generation it was
+   * prepared in: DuckDB re-binds a prepared statement that reads files at each execution, but not one whose
+   * view was replaced by a constant SELECT (an empty table's view), so a replaced view must not be missed.
+   */
+  const catalog = { generation: 0 };
+  const changed = () => {
+    catalog.generation++;
+  };
 
   const hidePaths = new Map<string, string>([
     [tmpDir, '<engine-tmp>'],
@@ -179,8 +207,10 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
     const hasFiles = await hasDataFiles(def, dir);
     const select = tableSelectSql(def, dir, hasFiles);
     await onAdmin(async (c) => {
+      changed();
       await c.run(`CREATE SCHEMA IF NOT EXISTS ${ident(def.schema)}`);
       await c.run(`CREATE OR REPLACE VIEW ${ident(def.schema)}.${ident(def.name)} AS ${select}`);
+      changed();
     });
     lakeTables.set(tableKey(def.schema, def.name), { def, dir, hasFiles });
   }
@@ -256,7 +286,7 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
       timers.push(setTimeout(tick, every));
     }
 
-    let result: Awaited<ReturnType<DuckDBConnection['stream']>>;
+    let result: DuckDBResult;
     try {
       if (opts.signal?.aborted) interrupt('cancel');
       if (reason) throw new Error('INTERRUPT Error: Interrupted!');
@@ -265,12 +295,12 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
       await refreshTables((t) => !t.hasFiles && lower.includes(t.def.name.toLowerCase()));
       const params = opts.params?.map(toDuckValue);
       try {
-        result = await conn.stream(sql, params);
+        result = await streamStatement(pooled, sql, params, catalog, changed);
       } catch (err) {
         if (reason || !/No files found that match the pattern/.test(String((err as Error).message)))
           throw err;
         await refreshTables((t) => t.hasFiles);
-        result = await conn.stream(sql, params);
+        result = await streamStatement(pooled, sql, params, catalog, changed);
       }
     } catch (err) {
       release();
@@ -305,13 +335,13 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
           yield rows;
         }
         done = true;
-        const scan = await readProfile(pooled.profileFile);
+        const scan = readProfile(pooled.profileFile);
         // The profile is read: the connection may serve the next query while file sizes are summed.
         release();
         if (scan) {
           stats.scannedRows = scan.rows;
           let bytes = 0;
-          for (const f of scan.files) bytes += await patternBytes(f.pattern, f.filesRead);
+          for (const f of scan.files) bytes += await scanBytes.patternBytes(f.pattern, f.filesRead);
           stats.scannedBytes = bytes;
         }
       } catch (err) {
@@ -403,17 +433,22 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
     query,
     describe,
     analyze,
-    exec: (sql) => onAdmin(async (c) => void (await c.run(sql))),
+    exec: (sql) => onAdmin(async (c) => void (await c.run(sql).finally(changed))),
     ensureSchema: (name) =>
-      onAdmin(async (c) => void (await c.run(`CREATE SCHEMA IF NOT EXISTS ${ident(name)}`))),
+      onAdmin(async (c) => void (await c.run(`CREATE SCHEMA IF NOT EXISTS ${ident(name)}`).finally(changed))),
     async dropSchema(name) {
       for (const [key, t] of lakeTables) if (t.def.schema === name) lakeTables.delete(key);
-      await onAdmin(async (c) => void (await c.run(`DROP SCHEMA IF EXISTS ${ident(name)} CASCADE`)));
+      await onAdmin(
+        async (c) => void (await c.run(`DROP SCHEMA IF EXISTS ${ident(name)} CASCADE`).finally(changed)),
+      );
     },
     registerTable,
     async unregisterTable(schema, name) {
       lakeTables.delete(tableKey(schema, name));
-      await onAdmin(async (c) => void (await c.run(`DROP VIEW IF EXISTS ${ident(schema)}.${ident(name)}`)));
+      await onAdmin(
+        async (c) =>
+          void (await c.run(`DROP VIEW IF EXISTS ${ident(schema)}.${ident(name)}`).finally(changed)),
+      );
     },
     listPartitions,
     async close() {
@@ -429,6 +464,68 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
       instance.closeSync();
     },
   };
+}
+
+/**
+ * Runs `sql` as a streamed result on a pooled connection.
+ *
+ * DuckDB streams only prepared statements, and binds a prepared statement again at every execution (its
+ * globs are expanded and file footers read anew, so files that came or went are seen; a view replaced since is
+ * bound afresh). Preparing therefore costs a whole extra bind per query, ~2 ms on a Parquet table, on top of
+ * `connection.stream()`'s separate statement-splitting parse. So: one statement (every sandboxed user query)
+ * is prepared directly, and a parameterless one is kept on the connection ({@link PREPARED_CACHE_SIZE}, keyed
+ * by schema and text) so that running the same text again skips the prepare. A statement that failed is not
+ * kept. Text with several statements (trusted callers) goes through `stream()`, which runs all but the last.
+ */
+async function streamStatement(
+  pooled: PooledConnection,
+  sql: string,
+  params: DuckDBValue[] | undefined,
+  catalog: { readonly generation: number },
+  changed: () => void,
+): Promise<DuckDBResult> {
+  const conn = pooled.connection;
+  const kept = pooled.prepared;
+  if (kept && kept.generation !== catalog.generation) {
+    // Only this query uses the connection now, so its statements can be destroyed safely.
+    for (const p of kept.statements.values()) p.destroySync();
+    kept.statements.clear();
+    kept.generation = catalog.generation;
+  }
+  const cache = params && params.length > 0 ? undefined : kept?.statements;
+  const key = `${pooled.schema}\u0000${sql}`;
+  let prepared: DuckDBPreparedStatement | undefined = cache?.get(key);
+  cache?.delete(key);
+  if (!prepared) {
+    try {
+      prepared = await conn.prepare(sql);
+    } catch (err) {
+      if (/multiple statements|no statement to prepare/i.test(String((err as Error).message))) {
+        changed(); // several statements: trusted text that may change the catalog
+        return conn.stream(sql, params);
+      }
+      throw err;
+    }
+  }
+  const select = prepared.statementType === StatementType.SELECT;
+  let keep = false;
+  try {
+    if (params && params.length > 0) prepared.bind(params);
+    const result = await prepared.stream();
+    keep = cache !== undefined && select && prepared.parameterCount === 0;
+    return result;
+  } finally {
+    if (!select) changed();
+    if (!keep || !cache) prepared.destroySync();
+    else {
+      cache.set(key, prepared);
+      if (cache.size > PREPARED_CACHE_SIZE) {
+        const [oldestKey, oldest] = cache.entries().next().value as [string, DuckDBPreparedStatement];
+        cache.delete(oldestKey);
+        oldest.destroySync();
+      }
+    }
+  }
 }
 
 function cleanParserMessage(err: unknown): string {

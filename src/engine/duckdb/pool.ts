@@ -1,4 +1,4 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { CommonErrors, LakecastError } from '../../shared/index.js';
 
 /** A pooled connection with the per-connection state the engine tracks. */
@@ -9,6 +9,12 @@ export interface PooledConnection {
   readonly profileFile: string;
   /** Schema last applied with `SET schema`, to skip redundant SETs. */
   schema: string;
+  /**
+   * Prepared statements of recent parameterless SELECTs on this connection, by schema and text, least
+   * recently used first, valid for one catalog generation (see engine.ts `streamStatement`). Absent on
+   * connections that keep none.
+   */
+  readonly prepared?: { generation: number; readonly statements: Map<string, DuckDBPreparedStatement> };
 }
 
 /**

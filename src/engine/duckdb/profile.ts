@@ -1,12 +1,22 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 /*
  * Scan statistics from DuckDB's JSON profile. Each pooled connection runs with `enable_profiling='json'` and
  * its own `profiling_output` file; DuckDB rewrites that file when a query finishes (for a streamed result:
  * when its last chunk has been fetched). The C API's duckdb_get_profiling_info is not exposed by
- * @duckdb/node-bindings 1.5.6, hence the file.
+ * @duckdb/node-bindings 1.5.6, hence the file. Only the metrics read here are enabled
+ * ({@link PROFILING_METRICS}): a smaller file, and no per-operator timers.
  */
+
+/** `custom_profiling_settings` of the pooled connections: what {@link readProfile} reads, nothing more. */
+export const PROFILING_METRICS = JSON.stringify({
+  OPERATOR_TYPE: 'true',
+  OPERATOR_ROWS_SCANNED: 'true',
+  OPERATOR_CARDINALITY: 'true',
+  EXTRA_INFO: 'true',
+});
 
 interface ProfileNode {
   operator_type?: string;
@@ -24,11 +34,15 @@ export interface ScanSummary {
   files: { pattern: string; filesRead: number | null }[];
 }
 
-/** Reads and summarizes a profile file; null when it is missing or unreadable (e.g. an interrupted query). */
-export async function readProfile(file: string): Promise<ScanSummary | null> {
+/**
+ * Reads and summarizes a profile file; null when it is missing or unreadable (e.g. an interrupted query).
+ * Synchronous on purpose: the file is a few KB DuckDB has just written (in the page cache), read in
+ * microseconds, while an async read costs four thread-pool round trips on the query's path.
+ */
+export function readProfile(file: string): ScanSummary | null {
   let root: ProfileNode;
   try {
-    root = JSON.parse(await readFile(file, 'utf8')) as ProfileNode;
+    root = JSON.parse(readFileSync(file, 'utf8')) as ProfileNode;
   } catch {
     return null;
   }
@@ -79,44 +93,111 @@ export function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-async function walkFiles(dir: string, visit: (file: string, size: number) => void): Promise<void> {
-  let entries: import('node:fs').Dirent[];
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries) {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) await walkFiles(full, visit);
-    else if (e.isFile()) visit(full, (await stat(full)).size);
-  }
+/** One folder a walk listed, with its modification time when it was listed. */
+interface SeenDir {
+  readonly dir: string;
+  readonly mtimeNs: bigint;
 }
 
 /**
- * Bytes of the files a scan pattern matches. When the scan reports reading fewer files than match (Hive
- * partition pruning, a LIMIT that stopped early), the total is scaled by filesRead/matched: an estimate.
+ * Files under `dir` (recursive) with their sizes; records every folder listed with its mtime, taken before the listing so a change during
+ * the walk is noticed by the next validation.
  */
-export async function patternBytes(pattern: string, filesRead: number | null): Promise<number> {
-  if (!/[*?[]/.test(pattern)) {
-    try {
-      return (await stat(pattern)).size;
-    } catch {
-      return 0;
-    }
+async function walkFiles(
+  dir: string,
+  visit: (file: string, size: number) => void,
+  seen: SeenDir[],
+): Promise<void> {
+  let entries: import('node:fs').Dirent[];
+  try {
+    const mtimeNs = (await stat(dir, { bigint: true })).mtimeNs;
+    entries = await readdir(dir, { withFileTypes: true });
+    seen.push({ dir, mtimeNs });
+  } catch {
+    return;
   }
+  const files = entries.filter((e) => e.isFile());
+  const sizes = await Promise.all(files.map((e) => stat(path.join(dir, e.name)).catch(() => null)));
+  files.forEach((e, i) => {
+    const st = sizes[i];
+    if (st) visit(path.join(dir, e.name), st.size);
+  });
+  for (const e of entries) {
+    if (e.isDirectory()) await walkFiles(path.join(dir, e.name), visit, seen);
+  }
+}
+
+/** Folders revalidated synchronously (a stat each, microseconds); above this, in parallel off the loop. */
+const SYNC_VALIDATE_DIRS = 64;
+
+/** Patterns whose sizes {@link ScanBytes} keeps. */
+export const SCAN_BYTES_CACHE_SIZE = 1024;
+
+/** True when every folder still has the mtime it had when it was listed (a missing folder: false). */
+async function unchanged(dirs: readonly SeenDir[]): Promise<boolean> {
+  if (dirs.length <= SYNC_VALIDATE_DIRS) {
+    for (const d of dirs) {
+      const st = statSync(d.dir, { bigint: true, throwIfNoEntry: false });
+      if (!st || st.mtimeNs !== d.mtimeNs) return false;
+    }
+    return true;
+  }
+  const now = await Promise.all(dirs.map((d) => stat(d.dir, { bigint: true }).catch(() => null)));
+  return now.every((st, i) => st !== null && st.mtimeNs === dirs[i].mtimeNs);
+}
+
+/**
+ * Bytes of the files scan patterns match, remembered per pattern and revalidated by the mtimes of the folders
+ * the pattern's walk listed: a file created, deleted or renamed (how Lakecast, Hive and Spark write: a temp
+ * file renamed into place) changes its folder's mtime and the pattern is walked again. A file rewritten in
+ * place under the same name is counted at its old size until its folder changes.
+ */
+export class ScanBytes {
+  readonly #cache = new Map<string, { dirs: SeenDir[]; bytes: number; matched: number }>();
+
+  /**
+   * Bytes of the files `pattern` matches. When the scan reports reading fewer files than match (Hive
+   * partition pruning, a LIMIT that stopped early), the total is scaled by filesRead/matched: an estimate.
+   */
+  async patternBytes(pattern: string, filesRead: number | null): Promise<number> {
+    if (!/[*?[]/.test(pattern)) return statSync(pattern, { throwIfNoEntry: false })?.size ?? 0;
+    let hit = this.#cache.get(pattern);
+    if (hit && !(await unchanged(hit.dirs))) hit = undefined;
+    if (!hit) {
+      hit = await walkPattern(pattern);
+      this.#cache.delete(pattern);
+      this.#cache.set(pattern, hit);
+      if (this.#cache.size > SCAN_BYTES_CACHE_SIZE)
+        this.#cache.delete(this.#cache.keys().next().value as string);
+    }
+    const { bytes, matched } = hit;
+    if (filesRead !== null && matched > 0 && filesRead < matched)
+      return Math.round((bytes * filesRead) / matched);
+    return bytes;
+  }
+}
+
+async function walkPattern(pattern: string): Promise<{ dirs: SeenDir[]; bytes: number; matched: number }> {
   const firstGlob = pattern.search(/[*?[]/);
   const base = pattern.slice(0, pattern.lastIndexOf('/', firstGlob) + 1) || '/';
   const re = globToRegExp(pattern);
   let bytes = 0;
   let matched = 0;
-  await walkFiles(base, (file, size) => {
-    if (re.test(file)) {
-      bytes += size;
-      matched += 1;
-    }
-  });
-  if (filesRead !== null && matched > 0 && filesRead < matched)
-    return Math.round((bytes * filesRead) / matched);
-  return bytes;
+  const dirs: SeenDir[] = [];
+  await walkFiles(
+    base,
+    (file, size) => {
+      if (re.test(file)) {
+        bytes += size;
+        matched += 1;
+      }
+    },
+    dirs,
+  );
+  return { dirs, bytes, matched };
+}
+
+/** {@link ScanBytes.patternBytes} without a cache (walks every time). */
+export function patternBytes(pattern: string, filesRead: number | null): Promise<number> {
+  return new ScanBytes().patternBytes(pattern, filesRead);
 }
