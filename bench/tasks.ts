@@ -11,7 +11,9 @@
 import os from 'node:os';
 import { type Kysely, sql } from 'kysely';
 import mysql from 'mysql2/promise';
-import type { createTaskService, TasksDatabase } from '../src/tasks/index.js';
+import { openCatalog } from '../src/catalog/index.js';
+import type { TasksDatabase } from '../src/tasks/index.js';
+import { startTestServer, TEST_ROOT_PASSWORD } from '../test/helpers/server.js';
 import { tempDir } from '../test/helpers/tmp.js';
 import { startTaskStack } from '../test/integration/tasks/stack.js';
 import { median, msSince, percentile, round } from './lib/stats.js';
@@ -21,27 +23,71 @@ const SUBMITS = Number(process.env.TASKS_BENCH_SUBMITS ?? 1000);
 const BULK = Number(process.env.TASKS_BENCH_BULK ?? 100_000);
 const THROUGHPUT_TASKS = 2000;
 
-async function waitIdle(tasks: ReturnType<typeof createTaskService>) {
-  while (tasks.stats().queued + tasks.stats().running > 0) await new Promise((r) => setTimeout(r, 5));
+/** What the benchmark runs against: the real server (default) or the tests' in-process stack. */
+interface Target {
+  readonly port: number;
+  readonly password: string;
+  /** A connection to the catalog database (SQLite file) for the bulk load, counts and the commit reference. */
+  // biome-ignore lint/suspicious/noExplicitAny: the catalog's db is untyped by design
+  readonly db: Kysely<any>;
+  close(): Promise<void>;
+}
+
+async function openTarget(dir: string): Promise<Target> {
+  // (the server keeps its own temporary data dir)
+  if (process.env.TASKS_BENCH_TARGET === 'stack') {
+    const stack = await startTaskStack(dir, PASSWORD);
+    return { port: stack.port, password: PASSWORD, db: stack.catalog.db, close: () => stack.close() };
+  }
+  // The real composition root (startServer), in this process, over its own temporary data dir.
+  const server = await startTestServer();
+  const catalog = await openCatalog('sqlite', server.dataDir);
+  return {
+    port: server.mysqlPort,
+    password: TEST_ROOT_PASSWORD,
+    db: catalog.db,
+    close: async () => {
+      await catalog.close();
+      await server.stop();
+    },
+  };
+}
+
+/** Waits until no task is QUEUED or RUNNING; returns how many are SUCCESS. */
+async function waitIdle(db: Kysely<TasksDatabase>): Promise<number> {
+  for (;;) {
+    const r = await db
+      .selectFrom('query_tasks')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', 'in', ['QUEUED', 'RUNNING'])
+      .where('node', '<>', 'zz')
+      .executeTakeFirstOrThrow();
+    if (Number(r.n) === 0) break;
+    await new Promise((res) => setTimeout(res, 10));
+  }
+  const ok = await db
+    .selectFrom('query_tasks')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', 'SUCCESS')
+    .executeTakeFirstOrThrow();
+  return Number(ok.n);
 }
 
 export async function run() {
   const loadAtStart = os.loadavg().map((l) => round(l, 2));
   const { dir, cleanup } = tempDir('lakecast-bench-tasks-');
-  const stack = await startTaskStack(dir, PASSWORD);
-  const conn = await mysql.createConnection({
-    host: '127.0.0.1',
-    port: stack.port,
-    user: 'root',
-    password: PASSWORD,
-  });
+  const target = await openTarget(dir);
+  const db = target.db as Kysely<TasksDatabase>;
+  const connect = () =>
+    mysql.createConnection({ host: '127.0.0.1', port: target.port, user: 'root', password: target.password });
+  const conn = await connect();
   try {
     // Warm-up.
     for (let i = 0; i < 50; i++) {
       await conn.query('SELECT 1');
       await conn.query('/*+ run-async=true */ select 1');
     }
-    await waitIdle(stack.tasks);
+    await waitIdle(db);
 
     // Reference: a synchronous round trip on the same connection.
     const syncMs: number[] = [];
@@ -53,12 +99,10 @@ export async function run() {
 
     // Reference: one durable catalog commit (what every submit must wait for before answering).
     const commitMs: number[] = [];
-    await sql`create table bench_commit (n integer)`.execute(stack.catalog.db);
+    await sql`create table bench_commit (n integer)`.execute(target.db);
     for (let i = 0; i < 300; i++) {
       const t = process.hrtime.bigint();
-      await stack.catalog.db
-        .transaction()
-        .execute((tx) => sql`insert into bench_commit values (${i})`.execute(tx));
+      await target.db.transaction().execute((tx) => sql`insert into bench_commit values (${i})`.execute(tx));
       commitMs.push(msSince(t));
     }
 
@@ -71,7 +115,7 @@ export async function run() {
       submitMs.push(msSince(t));
       ids.push((rows as { ASYNC_TASK_ID: string }[])[0]!.ASYNC_TASK_ID);
     }
-    await waitIdle(stack.tasks);
+    await waitIdle(db);
 
     // 2. SHOW QUERY_TASK WHERE id = …
     const showMs: number[] = [];
@@ -83,13 +127,8 @@ export async function run() {
     }
 
     // 3. Trivial tasks completed per second: 8 connections submit as fast as they can.
-    const conns = await Promise.all(
-      Array.from({ length: 8 }, () =>
-        mysql.createConnection({ host: '127.0.0.1', port: stack.port, user: 'root', password: PASSWORD }),
-      ),
-    );
-    let done = 0;
-    const off = stack.tasks.events.on('task:succeeded', () => done++);
+    const conns = await Promise.all(Array.from({ length: 8 }, connect));
+    const before = await waitIdle(db);
     const t3 = process.hrtime.bigint();
     await Promise.all(
       conns.map(async (c, k) => {
@@ -97,13 +136,11 @@ export async function run() {
           await c.query('/*+ run-async=true */ select 1');
       }),
     );
-    await waitIdle(stack.tasks);
+    const done = (await waitIdle(db)) - before;
     const throughputS = msSince(t3) / 1000;
-    off();
     await Promise.all(conns.map((c) => c.end()));
 
     // 4. 100,000 tasks in the catalog, SHOW QUERY_TASK WHERE status = 'RUNNING'.
-    const db = stack.catalog.db as Kysely<TasksDatabase>;
     const now = Date.now();
     const t4 = process.hrtime.bigint();
     for (let start = 0; start < BULK; start += 5000) {
@@ -172,14 +209,13 @@ export async function run() {
         show_running_p50_ms: 5,
       },
       dla_transcript_reference_ms: { submit: 40, show_by_id: 20 },
-      notes:
-        '2 shared cores, loaded by other test runs (see load averages). One process: mysql2 client → Lakecast MySQL protocol → SQL front → tasks (SQLite catalog, synchronous=FULL, WAL) → DuckDB; results on local disk. Tasks run (4 at once) while submits are measured.',
+      notes: `2 shared cores, loaded by other test runs (see load averages). Target: ${process.env.TASKS_BENCH_TARGET === 'stack' ? "the tests' in-process stack" : 'the real server (startServer) in this process'}: mysql2 client → MySQL protocol → SQL front → tasks (SQLite catalog, synchronous=FULL, WAL) → DuckDB; results on local disk. Tasks run (4 at once) while submits are measured.`,
     };
     console.log(JSON.stringify(result, null, 2));
     return result;
   } finally {
     await conn.end();
-    await stack.close();
+    await target.close();
     cleanup();
   }
 }
