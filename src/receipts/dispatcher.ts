@@ -278,7 +278,10 @@ export class ReceiptDispatcher {
     if (!ok) this.logger.warn({ message: row.message_id }, 'receipts: delivered but the claim was lost');
   }
 
-  /** Stops claiming, waits up to `drainMs` for sends in flight, then aborts them (they stay due). */
+  /**
+   * Stops claiming, waits up to `drainMs` for sends in flight, then aborts them (they stay due) and releases this
+   * run's claims. Call before the catalog closes.
+   */
   async close(drainMs = 2_000): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
@@ -286,5 +289,8 @@ export class ReceiptDispatcher {
     await Promise.race([all, new Promise((r) => setTimeout(r, drainMs).unref())]);
     this.shutdown.abort();
     await Promise.race([all, new Promise((r) => setTimeout(r, 1_000).unref())]);
+    // Hand unsent rows (interrupted or waiting in the backlog) to whichever server looks next.
+    this.backlog.length = 0;
+    await releaseClaims(this.o.db, this.owner).catch(() => {});
   }
 }
