@@ -2,6 +2,8 @@
  * `npm run bench -- engine`: TPC-H Q1 and Q6 on a generated lineitem (Parquet) through Lakecast's MySQL
  * protocol (mysql2) next to the same SQL run directly on `@duckdb/node-api`, and a 5M-row × 5-column SELECT
  * through the protocol received by a minimal framing client and by mysql2, with the server's RSS growth.
+ * Also the fixed cost per query: tiny queries (no table, LIMIT 1, a footer-only count(*)) through the protocol
+ * and directly, interleaved, medians of BENCH_OVERHEAD_REPS (default 60).
  * Sizes: BENCH_LINEITEM_ROWS (default 6,000,000), BENCH_SELECT_ROWS (5,000,000), BENCH_REPS (5).
  */
 import { mkdirSync, rmSync } from 'node:fs';
@@ -118,6 +120,42 @@ export async function run(): Promise<object> {
       };
       console.log(`${name}: protocol ${round(p)} ms, direct DuckDB ${round(d)} ms, ratio ${round(p / d, 3)}`);
     }
+
+    // Fixed cost per query: what a tiny query pays on top of DuckDB (front, sandbox, engine, protocol, client).
+    const overheadReps = envInt('BENCH_OVERHEAD_REPS', 60);
+    const tiny = {
+      select1: 'SELECT 1',
+      limit1: 'SELECT l_orderkey FROM lineitem LIMIT 1',
+      countStar: 'SELECT count(*) FROM lineitem',
+    };
+    const overhead: Record<string, object> = {};
+    for (const [name, sql] of Object.entries(tiny)) {
+      await conn.query(sql);
+      await direct.runAndReadAll(sql);
+      const viaProtocol: number[] = [];
+      const viaDirect: number[] = [];
+      for (let i = 0; i < overheadReps; i++) {
+        // Alternate who goes first, so neither side always runs on a cache the other just warmed.
+        const order = i % 2 === 0 ? ['direct', 'protocol'] : ['protocol', 'direct'];
+        for (const side of order) {
+          const t = process.hrtime.bigint();
+          if (side === 'direct') await direct.runAndReadAll(sql);
+          else await conn.query(sql);
+          (side === 'direct' ? viaDirect : viaProtocol).push(msSince(t));
+        }
+      }
+      const p = median(viaProtocol);
+      const d = median(viaDirect);
+      overhead[name] = {
+        protocolMs: round(p),
+        directMs: round(d),
+        overheadMs: round(p - d),
+        runs: overheadReps,
+      };
+      console.log(
+        `${name}: protocol ${round(p)} ms, direct DuckDB ${round(d)} ms, overhead ${round(p - d)} ms`,
+      );
+    }
     await conn.end();
 
     const selectSql = `SELECT l_orderkey, l_partkey, l_quantity, l_extendedprice, l_shipdate FROM tpch.lineitem LIMIT ${selectRows}`;
@@ -168,7 +206,7 @@ export async function run(): Promise<object> {
     console.log(
       `SELECT ${selectRows} rows x 5 cols: minimal client ${stream.minimalClientRowsPerS} rows/s, mysql2 ${stream.mysql2RowsPerS} rows/s, server RSS growth ${stream.serverRssPeakGrowthMb} MB`,
     );
-    return { lineitemRows, tpch, stream };
+    return { lineitemRows, tpch, overhead, stream };
   } finally {
     direct.closeSync();
     await server.stop();
