@@ -197,7 +197,6 @@ export class ReceiptDispatcher {
   }
 
   private async deliver(row: OutboxRow): Promise<void> {
-    const db = this.o.db;
     const target = JSON.parse(row.settings) as ReceiptTarget;
     const now = this.clock();
     const fail = async (error: string, retryable: boolean, retryAfterMs?: number) => {

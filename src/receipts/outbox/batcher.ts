@@ -50,7 +50,7 @@ export class WriteBatcher {
           }
         }
         if (results) {
-          group.forEach((item, i) => item.done(undefined, results![i]));
+          for (const [i, item] of group.entries()) item.done(undefined, results[i]);
           continue;
         }
         for (const item of group) {
