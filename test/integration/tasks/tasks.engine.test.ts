@@ -164,6 +164,28 @@ describe('async tasks over the real engine, catalog and SQL front (local results
     expect((await run(s, 'select 1 as x')).rows).toEqual([[1]]);
   });
 
+  it('results stream - a 150 MB result file is written without holding it in memory', async () => {
+    const rssBefore = process.memoryUsage().rss;
+    let peak = rssBefore;
+    const timer = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 20);
+    try {
+      const r = await run(
+        s,
+        "/*+ run-async=true */ select range as id, 'row number ' || range as label, range * 1.5 as v from range(5000000)",
+      );
+      const t = await waitFor(s, r.rows[0]![0] as string, ['SUCCESS', 'FAILURE'], 120_000);
+      expect(t.status).toBe('SUCCESS');
+      expect(t.row_count).toBe(5_000_000n);
+      expect(Number(t.result_file_size)).toBeGreaterThan(150_000_000);
+    } finally {
+      clearInterval(timer);
+    }
+    // Node's heap + buffers: well below the file size (DuckDB's own memory is counted in RSS too).
+    expect(peak - rssBefore).toBeLessThan(120 * 1024 * 1024);
+  });
+
   it('timeout - query-timeout ends a long query as FAILURE with a clear message', async () => {
     const r = await run(s, `/*+ run-async=true, query-timeout=0.5 */ ${LONG_QUERY}`);
     const t = await waitFor(s, r.rows[0]![0] as string, ['FAILURE', 'SUCCESS'], 10_000);
