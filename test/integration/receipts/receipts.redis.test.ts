@@ -20,6 +20,7 @@ describe.skipIf(!up)('receipts - redis channel against the real Redis (XADD / PU
         { name: 'rs', type: 'redis', url: URL, stream },
         { name: 'rp', type: 'redis', url: URL, mode: 'pubsub' },
       ],
+      endpointAllowlist: [`${SERVICES.redis.host}:${SERVICES.redis.port}`],
     });
   });
   afterAll(async () => {
@@ -62,5 +63,17 @@ describe.skipIf(!up)('receipts - redis channel against the real Redis (XADD / PU
     await h.sql('DROP NOTIFICATION CHANNEL rdown');
     await h.sql(`CREATE NOTIFICATION CHANNEL rdown TYPE redis WITH (url='${URL}', stream='${stream}')`);
     expect((await h.waitMq(a, ['SUCCESS'])).mq_message_id).toMatch(/^\d+-\d+$/);
+  });
+
+  it('mq-endpoint on the allowlist replaces the channel URL (a broker channel too); off the list it is refused', async () => {
+    await h.sql(
+      `CREATE NOTIFICATION CHANNEL rend TYPE redis WITH (url='redis://127.0.0.1:${await closedPort()}', stream='${stream}')`,
+    );
+    const a = await h.submit(`mq-notify-by=rend, mq-endpoint='${URL}'`);
+    expect((await h.waitMq(a)).mq_status).toBe('SUCCESS');
+    const b = await h.submit("mq-notify-by=rend, mq-endpoint='redis://10.1.2.3:6379'");
+    const tb = await h.waitMq(b);
+    expect(tb.mq_status).toBe('FAILURE');
+    expect(tb.mq_error_msg).toMatch(/LC_RECEIPT_ENDPOINT_DENIED/);
   });
 });
