@@ -151,7 +151,8 @@ describe('async tasks over the real engine, catalog and SQL front (local results
     const r = await run(s, `/*+ run-async=true */ ${LONG_QUERY}`);
     const id = r.rows[0]![0] as string;
     await waitFor(s, id, ['RUNNING']);
-    await new Promise((res) => setTimeout(res, 1500));
+    // DuckDB starts reporting progress after the query ran a while (longer on a loaded machine).
+    for (let i = 0; i < 200 && progress.length === 0; i++) await new Promise((res) => setTimeout(res, 50));
     const t0 = Date.now();
     await run(s, `KILL QUERY '${id}'`);
     expect(Date.now() - t0).toBeLessThan(1000);
