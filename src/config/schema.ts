@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ReceiptsConfigSchema } from '../receipts/config.js';
 
 /** Default values, one place (nats.js `parseOptions` style). */
 export const DEFAULT_DATA_DIR = './lakecast-data';
@@ -85,6 +86,8 @@ export const ConfigSchema = z
         resultsUri: '',
         nodeCode: 'lc',
       }),
+    /** Message receipts: named channels, SSRF allowlist, retry policy. See docs/receipts.md. */
+    receipts: ReceiptsConfigSchema.prefault({}),
     hub: z
       .object({
         /** Where the hub keeps its log: empty = `<dataDir>/hub` (embedded segments), or a `nats://` URL (JetStream). */

@@ -10,6 +10,7 @@ import { createHttpServer } from '../http/index.js';
 import { hubPlugin, openHub } from '../hub/index.js';
 import { createMetrics } from '../metrics/index.js';
 import { createMysqlServer } from '../mysql-protocol/index.js';
+import { createReceipts } from '../receipts/index.js';
 import { createLogger, type Logger } from '../shared/index.js';
 import { createSqlFront, type SqlFront } from '../sql/index.js';
 import { resolveLocation } from '../storage/index.js';
@@ -85,6 +86,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const lake = async (uri: string) =>
       (await resolveLocation(uri, { fileRoots, cacheDir, s3: config.s3 })).localDir;
 
+    const receipts = createReceipts({
+      catalog,
+      config: config.receipts,
+      nodeCode: config.tasks.nodeCode,
+      logger,
+    });
     // The tasks need the SQL front's sandbox and the front needs the tasks' statements: bind late.
     let sql: SqlFront | undefined;
     const tasks = createTasksCapability({
@@ -105,7 +112,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       },
       logger,
       resolveUser: (name) => auth.getUser(name),
+      onFinishInTx: receipts.onFinishInTx,
     });
+    receipts.attach(tasks.tasks.events);
 
     const hub = await openHub(config.hub.location || path.join(config.dataDir, 'hub'), {
       embedded: {
@@ -126,7 +135,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       logger,
       resolveLocation: lake,
       serverVersion: MYSQL_SERVER_VERSION,
-      extensions: [...tasks.extensions],
+      extensions: [...tasks.extensions, ...receipts.extensions],
       connections: {
         list: () => mysql?.connections() ?? [],
         kill: (id, opts) => mysql?.kill(id, opts) ?? false,
@@ -149,6 +158,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await sql.loadTables();
     const front = sql;
     await tasks.tasks.start();
+    await receipts.start();
+    // Closed in reverse: tasks stop first, then receipts drain, then hub, engine and catalog.
+    life.onClose('receipts', () => receipts.close());
     life.onClose('tasks', () => tasks.tasks.close());
 
     const tls = config.tls

@@ -1,8 +1,26 @@
 import { isKeyword, type Token, tokenize } from './tokenizer.js';
 
-/** Indexes of string tokens that are passwords: the string after `IDENTIFIED [WITH plugin] BY`/`AS`, `PASSWORD(…)`. */
+/** True for `CREATE|ALTER NOTIFICATION CHANNEL …`, whose `WITH (…)` settings hold URLs, passwords and signing keys. */
+function isChannelDefinition(tokens: readonly Token[]): boolean {
+  return (
+    (isKeyword(tokens[0], 'CREATE') || isKeyword(tokens[0], 'ALTER')) &&
+    isKeyword(tokens[1], 'NOTIFICATION') &&
+    isKeyword(tokens[2], 'CHANNEL')
+  );
+}
+
+/**
+ * Indexes of string tokens that are secrets: the string after `IDENTIFIED [WITH plugin] BY`/`AS`, `PASSWORD(…)`,
+ * and every string of a notification channel definition.
+ */
 export function secretTokenIndexes(tokens: readonly Token[]): Set<number> {
   const out = new Set<number>();
+  if (isChannelDefinition(tokens)) {
+    tokens.forEach((t, i) => {
+      if (t.kind === 'string') out.add(i);
+    });
+    return out;
+  }
   for (let i = 0; i < tokens.length; i++) {
     if (isKeyword(tokens[i], 'IDENTIFIED')) {
       let j = i + 1;
@@ -28,7 +46,7 @@ export function maskSecrets(sql: string): string {
   try {
     tokens = tokenize(sql).tokens;
   } catch {
-    const m = /\b(IDENTIFIED|PASSWORD)\b/i.exec(sql);
+    const m = /\b(IDENTIFIED|PASSWORD|CHANNEL)\b/i.exec(sql);
     return m ? `${sql.slice(0, m.index + m[0].length)} ***` : sql;
   }
   const secret = secretTokenIndexes(tokens);
