@@ -120,6 +120,11 @@ describe('sql maskSecrets', () => {
     ],
     ["SET PASSWORD = 'pw'", "SET PASSWORD = '***'"],
     ["CREATE USER 'u' IDENTIFIED BY 'unterminated", "CREATE USER 'u' IDENTIFIED ***"],
+    [
+      "/* c */ CREATE NOTIFICATION CHANNEL ops TYPE amqp WITH (url='amqp://u:pw@h', exchange='x')",
+      "/* c */ CREATE NOTIFICATION CHANNEL ops TYPE amqp WITH (url='***', exchange='***')",
+    ],
+    ["CREATE NOTIFICATION CHANNEL d TYPE dingtalk WITH (secret='SEC", 'CREATE NOTIFICATION CHANNEL ***'],
     ['SELECT 1', 'SELECT 1'],
   ])('%s', (sql, masked) => {
     expect(maskSecrets(sql)).toBe(masked);
