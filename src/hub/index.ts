@@ -7,6 +7,7 @@ export {
   hubRoutes,
   RECORDS_BODY_LIMIT,
 } from './api/routes.js';
+export * from './archive/index.js';
 export { HubClient, type HubClientOptions } from './client/http-client.js';
 export { type ConsumedBatch, type ConsumeOptions, consume } from './consumer.js';
 export { HubCore, type HubCoreOptions } from './core.js';
