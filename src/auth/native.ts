@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { generateScramble as protocolScramble, verifyNativePassword } from '../mysql-protocol/index.js';
 
 /** Length of a mysql_native_password scramble (nonce) and of SHA-1 values. */
 export const SCRAMBLE_LENGTH = 20;
@@ -21,20 +22,14 @@ export function nativePasswordHash(password: string): Buffer {
 }
 
 /**
- * Checks a client's `mysql_native_password` response to `scramble` (the 20-byte nonce of the handshake; a
- * trailing NUL or longer buffer is cut to 20 bytes) against the stored SHA1(SHA1(password)):
- * the client sent `SHA1(pw) XOR SHA1(scramble + stored)`, so XOR-ing again recovers SHA1(pw), whose SHA-1
- * must equal the stored hash. Constant-time comparison. An empty stored hash accepts only an empty response.
+ * Checks a client's `mysql_native_password` response to `scramble` (the handshake nonce; a longer buffer is cut
+ * to 20 bytes) against the stored SHA1(SHA1(password)) with the protocol module's algorithm (constant time).
+ * An empty stored hash accepts only an empty response.
  */
 export function verifyNativeScramble(storedHash: Buffer, scramble: Buffer, clientResponse: Buffer): boolean {
   if (storedHash.length === 0) return clientResponse.length === 0;
-  if (storedHash.length !== 20 || clientResponse.length !== 20 || scramble.length < SCRAMBLE_LENGTH) {
-    return false;
-  }
-  const mask = sha1(scramble.subarray(0, SCRAMBLE_LENGTH), storedHash);
-  const stage1 = Buffer.alloc(20);
-  for (let i = 0; i < 20; i++) stage1[i] = clientResponse[i] ^ mask[i];
-  return timingSafeEqual(sha1(stage1), storedHash);
+  if (scramble.length < SCRAMBLE_LENGTH) return false;
+  return verifyNativePassword(clientResponse, scramble, storedHash);
 }
 
 /** Checks a clear password (HTTP basic auth) against the stored hash, in constant time. */
@@ -44,12 +39,5 @@ export function verifyPassword(storedHash: Buffer, password: string): boolean {
   return candidate.length === 0 || timingSafeEqual(candidate, storedHash);
 }
 
-/**
- * A fresh 20-byte scramble for the handshake. Bytes are 1–127 without NUL (MySQL sends printable ASCII; part
- * 2 is NUL-terminated on the wire, so a NUL inside would cut it).
- */
-export function generateScramble(): Buffer {
-  const out = randomBytes(SCRAMBLE_LENGTH);
-  for (let i = 0; i < out.length; i++) out[i] = (out[i] % 127) + 1;
-  return out;
-}
+/** A fresh 20-byte scramble for the handshake (the protocol module's). */
+export const generateScramble: () => Buffer = protocolScramble;

@@ -1,6 +1,11 @@
 /** MySQL wire protocol server: codec and connection state machine. Knows nothing about SQL semantics. */
 
-export { nativePasswordHash } from './auth/native-password.js';
+export {
+  generateScramble,
+  nativePasswordHash,
+  scrambleNativePassword,
+  verifyNativePassword,
+} from './auth/native-password.js';
 export { MysqlProtocolErrors } from './errors.js';
 export type { MysqlServerEvents } from './events.js';
 export {
