@@ -2,7 +2,7 @@
 
 export { createArchiver } from './archiver.js';
 export { META_COLUMNS, PARTITION_COLUMNS, parsePartFile, partFileName, partitionOf } from './layout.js';
-export { type ArchiveRoutesOptions, archiveRoutes } from './routes.js';
+export { type ArchiveRoutesOptions, archivePlugin, archiveRoutes } from './routes.js';
 export {
   ARCHIVE_SUBSCRIPTION,
   ARCHIVES_SETTING,

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { AuthUser } from '../../auth/types.js';
 import '../../http/types.js';
 import { CommonErrors, LakecastError, toLakecastError } from '../../shared/errors.js';
@@ -111,4 +111,9 @@ export async function archiveRoutes(app: FastifyInstance, opts: ArchiveRoutesOpt
       return { archives: out };
     },
   );
+}
+
+/** {@link archiveRoutes} as a plugin value for `createHttpServer({ plugins: [{ prefix: '/hub', plugin }] })`. */
+export function archivePlugin(opts: ArchiveRoutesOptions): FastifyPluginAsync {
+  return async (app) => archiveRoutes(app, opts);
 }
