@@ -123,6 +123,21 @@ describe('hub archive - Parquet in the lake, queried through the MySQL protocol'
     ]);
   });
 
+  it('archive - a filter on dt/hh prunes partitions (files of other hours are not read)', async () => {
+    const plan = async (sql: string) => {
+      const res = await stack.engine.query(`EXPLAIN ANALYZE ${sql}`);
+      let text = '';
+      for await (const b of res.batches) for (const r of b) text += String(r[1]);
+      return /"Scanning Files": "(\d+)\/(\d+)"/.exec(text)?.slice(1).map(Number);
+    };
+    const [read, of] = (await plan(
+      "SELECT sum(ratio) FROM hubarchive.access WHERE dt = DATE '2026-11-22' AND hh = 23",
+    )) ?? [0, 0];
+    expect(of).toBeGreaterThanOrEqual(3);
+    expect(read).toBeGreaterThan(0);
+    expect(read).toBeLessThan(of);
+  });
+
   it('archive - new records after the first flush show up in new partitions without re-registering', async () => {
     now = T0 + 5 * HOUR;
     const r = await stack.hub.appendRecords('web', 'access', [
