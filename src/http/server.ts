@@ -10,6 +10,7 @@ import { CommonErrors, LakecastError, type Logger, toLakecastError } from '../sh
 import { type HttpAuthenticator, requireUser } from './auth-hook.js';
 import { HttpErrors } from './errors.js';
 import { type HttpSqlGateway, MAX_HTTP_SQL_BYTES, sqlRoutes } from './routes/sql.js';
+import { type TokenService, tokenRoutes } from './routes/tokens.js';
 import './types.js';
 
 /** A route plugin another capability contributes (hub, tasks); mounted under `/v1` behind authentication. */
@@ -22,6 +23,8 @@ export interface HttpServerOptions {
   readonly host: string;
   readonly port: number;
   readonly auth: HttpAuthenticator;
+  /** Enables `/v1/tokens` (create, list, revoke API tokens). */
+  readonly tokens?: TokenService;
   readonly sql: HttpSqlGateway;
   readonly metrics: Metrics;
   readonly logger: Logger;
@@ -132,6 +135,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       v1.decorateRequest('lakecastUser', null as never);
       v1.addHook('preHandler', userHook);
       await v1.register(sqlRoutes(options.sql));
+      if (options.tokens) await v1.register(tokenRoutes(options.tokens));
       for (const mount of options.plugins ?? []) await v1.register(mount.plugin, { prefix: mount.prefix });
     },
     { prefix: '/v1' },

@@ -198,6 +198,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       host: config.host,
       port: config.httpPort,
       auth,
+      tokens: auth,
       metrics,
       logger,
       version: VERSION,

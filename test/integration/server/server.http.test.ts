@@ -107,3 +107,52 @@ describe('server - HTTP API', () => {
     expect(Object.keys(doc.paths)).toContain('/v1/sql');
   });
 });
+
+describe('server - API tokens', () => {
+  let server: TestServer;
+  let base: string;
+  const root = `Basic ${Buffer.from(`root:${TEST_ROOT_PASSWORD}`).toString('base64')}`;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    base = `http://127.0.0.1:${server.httpPort}/v1`;
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('a token is shown once, works as a bearer credential, is listed without its secret and can be revoked', async () => {
+    const created = await fetch(`${base}/tokens`, {
+      method: 'POST',
+      headers: { authorization: root, 'content-type': 'application/json' },
+      body: JSON.stringify({ label: 'ci' }),
+    });
+    expect(created.status).toBe(201);
+    const { id, token } = (await created.json()) as { id: string; token: string };
+    expect(token).toMatch(/^lc_/);
+    const bearer = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const ok = await fetch(`${base}/sql`, {
+      method: 'POST',
+      headers: bearer,
+      body: JSON.stringify({ sql: 'SELECT 7 AS n' }),
+    });
+    expect(((await ok.json()) as { rows: unknown[][] }).rows).toEqual([[7]]);
+    const list = await (await fetch(`${base}/tokens`, { headers: { authorization: root } })).text();
+    expect(list).toContain(id);
+    expect(list).not.toContain(token);
+    expect(
+      (await fetch(`${base}/tokens/${id}`, { method: 'DELETE', headers: { authorization: root } })).status,
+    ).toBe(204);
+    const after = await fetch(`${base}/sql`, {
+      method: 'POST',
+      headers: bearer,
+      body: JSON.stringify({ sql: 'SELECT 1' }),
+    });
+    expect(after.status).toBe(401);
+    const unknown = await fetch(`${base}/tokens/nope`, {
+      method: 'DELETE',
+      headers: { authorization: root },
+    });
+    expect(unknown.status).toBe(404);
+  });
+});
