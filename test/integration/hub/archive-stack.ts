@@ -8,9 +8,9 @@ import { createAuthService } from '../../../src/auth/index.js';
 import { openCatalog } from '../../../src/catalog/index.js';
 import { ConfigSchema } from '../../../src/config/index.js';
 import { createDuckDbEngine } from '../../../src/engine/index.js';
-import { type ArchiveFaults, createArchiver, openEmbeddedHub } from '../../../src/hub/index.js';
+import { type ArchiveFaults, createArchiver, type Hub, openEmbeddedHub } from '../../../src/hub/index.js';
 import { createMysqlServer } from '../../../src/mysql-protocol/index.js';
-import { silentLogger } from '../../../src/shared/index.js';
+import { createLogger, silentLogger } from '../../../src/shared/index.js';
 import { createSqlFront } from '../../../src/sql/index.js';
 import type { SqlFront } from '../../../src/sql/types.js';
 import { resolveLocation } from '../../../src/storage/index.js';
@@ -21,6 +21,8 @@ export interface ArchiveStackOptions {
   /** Start the MySQL protocol server (default true). */
   readonly mysql?: boolean;
   readonly faults?: ArchiveFaults;
+  /** A hub to archive from instead of the embedded one in `<dataDir>/hub` (e.g. NATS); the caller closes it. */
+  readonly hub?: Hub;
 }
 
 export async function startArchiveStack(dataDir: string, password: string, o: ArchiveStackOptions = {}) {
@@ -28,24 +30,26 @@ export async function startArchiveStack(dataDir: string, password: string, o: Ar
   const cacheDir = path.join(dataDir, 'cache');
   for (const d of [lakeDir, cacheDir]) mkdirSync(d, { recursive: true });
   const config = ConfigSchema.parse({ dataDir });
-  const logger = process.env.LAKECAST_TEST_LOGS ? undefined : silentLogger();
+  const logger = process.env.LAKECAST_TEST_LOGS ? createLogger({ level: 'info' }) : silentLogger();
   const catalog = await openCatalog('sqlite', dataDir);
   await catalog.migrate();
   const auth = createAuthService(catalog, { logger: silentLogger() });
   await auth.bootstrapRoot(password);
   const engine = await createDuckDbEngine({ dataDir, allowedDirectories: [lakeDir, cacheDir], threads: 1 });
-  const hub = await openEmbeddedHub({
-    dir: path.join(dataDir, 'hub'),
-    retentionCheckMs: 0,
-    ...(o.clock ? { clock: o.clock } : {}),
-  });
+  const hub =
+    o.hub ??
+    (await openEmbeddedHub({
+      dir: path.join(dataDir, 'hub'),
+      retentionCheckMs: 0,
+      ...(o.clock ? { clock: o.clock } : {}),
+    }));
   const archiver = createArchiver({
     hub,
     engine,
     catalog,
     lakeDir,
     waitMs: 200,
-    ...(logger ? { logger } : {}),
+    logger,
     ...(o.faults ? { faults: o.faults } : {}),
   });
   let server: ReturnType<typeof createMysqlServer> | undefined;
@@ -91,7 +95,7 @@ export async function startArchiveStack(dataDir: string, password: string, o: Ar
     close: async () => {
       await archiver.stop();
       await server?.close();
-      await hub.close();
+      if (!o.hub) await hub.close();
       await engine.close();
       await catalog.close();
     },
@@ -108,8 +112,11 @@ export async function waitArchived(stack: ArchiveStack, project: string, topic: 
   for (;;) {
     const t = await stack.hub.getTopic(project, topic);
     const offsets = await stack.hub.getOffsets(project, topic, def.subscriptionId);
+    // Caught up when each shard's committed offset is past its last record (NATS sequences are sparse).
     const done = (t.shards ?? []).every(
-      (s) => s.records === 0 || offsets.find((o) => o.shardId === s.shardId)?.nextSequence === s.nextSequence,
+      (s) =>
+        s.lastSequence === undefined ||
+        (offsets.find((o) => o.shardId === s.shardId)?.nextSequence ?? -1) > s.lastSequence,
     );
     if (done) return;
     if (Date.now() > deadline)
