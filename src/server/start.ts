@@ -14,7 +14,7 @@ import { createReceipts } from '../receipts/index.js';
 import { createLogger, type Logger } from '../shared/index.js';
 import { createSqlFront, type SqlFront } from '../sql/index.js';
 import { resolveLocation } from '../storage/index.js';
-import { createTasksCapability } from '../tasks/index.js';
+import { createTasksCapability, engineParquetWriter } from '../tasks/index.js';
 import { installDemo } from './demo.js';
 import { authorizeHub } from './hub-access.js';
 import { Lifecycle } from './lifecycle.js';
@@ -113,6 +113,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       logger,
       resolveUser: (name) => auth.getUser(name),
       onFinishInTx: receipts.onFinishInTx,
+      writeParquet: engineParquetWriter(engine),
     });
     receipts.attach(tasks.tasks.events);
 

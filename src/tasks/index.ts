@@ -7,6 +7,7 @@ export * from './events.js';
 export * from './fair-queue.js';
 export * from './http/index.js';
 export * from './ids.js';
+export * from './parquet.js';
 export * from './service.js';
 export * from './store/index.js';
 export * from './wire.js';

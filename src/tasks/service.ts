@@ -186,6 +186,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
           writing = false;
         });
     };
+    let dispose: (() => Promise<void>) | undefined;
     try {
       const prepared = await deps.prepare(ctx, body);
       signal.throwIfAborted();
@@ -194,7 +195,12 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       if (format === 'parquet') {
         if (!deps.writeParquet)
           throw new LakecastError(TaskErrors.TASK_UNSUPPORTED, 'output-format=parquet is not available');
-        const r = await deps.writeParquet(prepared.engineSql, { signal });
+        const r = await deps.writeParquet(prepared.engineSql, {
+          signal,
+          onProgress,
+          defaultSchema: ctx.database ?? undefined,
+        });
+        dispose = r.dispose;
         source = r.body;
         stats = r.stats;
       } else {
@@ -240,6 +246,8 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       }
     } finally {
       if (timer) clearTimeout(timer);
+      if (dispose)
+        await dispose().catch((err) => logger.warn({ err, task: id }, 'could not delete a temp file'));
     }
   }
 

@@ -36,13 +36,19 @@ export interface TaskServiceConfig {
 /** What runs one user query exactly as a synchronous query would (the SQL front's `prepareUserQuery`). */
 export type PrepareQuery = (ctx: SessionContext, sql: string) => Promise<{ engineSql: string }>;
 
-/** Writes a Parquet result: the engine's `COPY … TO` or similar. Without it `output-format=parquet` is refused. */
+/**
+ * Writes a Parquet result (the engine's `COPY … TO`, see parquet.ts `engineParquetWriter`). `engineSql` is the
+ * SQL front's `prepareUserQuery` output. The service streams `body` into the result store, then calls
+ * `dispose()` (also after a failure or cancel). Without a writer `output-format=parquet` is refused.
+ */
 export type ParquetWriter = (
   engineSql: string,
-  options: { signal: AbortSignal },
+  options: { signal: AbortSignal; defaultSchema?: string; onProgress?: (percent: number) => void },
 ) => Promise<{
   body: Readable;
   stats: () => { rowsReturned: number; scannedRows: number; scannedBytes: number };
+  /** Deletes what the writer left behind (the temporary file). */
+  dispose?: () => Promise<void>;
 }>;
 
 /** Dependencies of {@link createTaskService}. */

@@ -24,6 +24,7 @@ import type { Engine, EngineResult, QueryOptions, QueryStats, StatementAnalysis 
 import { walkStatements } from './analyze.js';
 import { columnMeta, columnReader, convertChunk } from './convert.js';
 import { hasDataFiles, ident, listPartitions, literal, type PartitionInfo, tableSelectSql } from './lake.js';
+import { type ParquetFile, type ParquetOptions, writeParquetFile } from './parquet.js';
 import { ConnectionPool, type PooledConnection } from './pool.js';
 import { PROFILING_METRICS, readProfile, ScanBytes } from './profile.js';
 
@@ -79,6 +80,13 @@ export interface DuckDbEngine extends Engine {
   listPartitions(localDir: string, partitionColumns: readonly string[]): Promise<PartitionInfo[]>;
   /** Folders DuckDB may read (empty when unrestricted). */
   readonly allowedDirectories: readonly string[];
+  /**
+   * Writes the result of one vetted SELECT (the SQL front's `prepareUserQuery` output, never raw user text)
+   * as a Parquet file in the engine's temp folder, with `query()`'s schema, cancel, timeout, progress and
+   * scan statistics. The caller moves the file where it belongs and deletes it; on failure or cancel
+   * nothing is left behind. See parquet.ts.
+   */
+  writeParquet(sql: string, options?: ParquetOptions): Promise<ParquetFile>;
 }
 
 function toDuckValue(cell: Cell): DuckDBValue {
@@ -428,9 +436,28 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
     });
   }
 
+  async function writeParquet(sql: string, opts: ParquetOptions = {}): Promise<ParquetFile> {
+    const lower = sql.toLowerCase();
+    return writeParquetFile(
+      {
+        pool,
+        tmpDir,
+        scanBytes,
+        logger,
+        useSchema,
+        beforeRun: () => refreshTables((t) => !t.hasFiles && lower.includes(t.def.name.toLowerCase())),
+        fail,
+        progressIntervalMs: DEFAULT_PROGRESS_INTERVAL_MS,
+      },
+      sql,
+      opts,
+    );
+  }
+
   return {
     allowedDirectories: allowed,
     query,
+    writeParquet,
     describe,
     analyze,
     exec: (sql) => onAdmin(async (c) => void (await c.run(sql).finally(changed))),

@@ -15,3 +15,4 @@ export {
   type PartitionInfo,
   tableSelectSql,
 } from './lake.js';
+export type { ParquetFile, ParquetOptions } from './parquet.js';
