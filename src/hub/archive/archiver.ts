@@ -1,3 +1,4 @@
+import { existsSync, realpathSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -54,8 +55,10 @@ export function createArchiver(deps: ArchiverDeps): Archiver {
     return next;
   };
 
+  // Real path: the engine checks files against its allowed folders after resolving symlinks.
+  const lakeRoot = existsSync(deps.lakeDir) ? realpathSync(deps.lakeDir) : path.resolve(deps.lakeDir);
   const tableDirOf = (def: Pick<ArchiveDefinition, 'schema' | 'table'>) =>
-    path.join(path.resolve(deps.lakeDir), def.schema, def.table);
+    path.join(lakeRoot, def.schema, def.table);
 
   async function load(): Promise<ArchiveDefinition[]> {
     const text = await deps.catalog.getSetting(ARCHIVES_SETTING);

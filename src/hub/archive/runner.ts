@@ -20,6 +20,7 @@ interface Group {
   readonly first: number;
   last: number;
   count: number;
+  bytes: number;
 }
 
 interface ShardState {
@@ -30,6 +31,9 @@ interface ShardState {
   pending?: number;
   readonly groups: Map<string, Group>;
 }
+
+/** Staging files open at once (shard × hour); reaching it flushes early so a backfill cannot exhaust fds. */
+export const MAX_STAGING_FILES = 128;
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -51,6 +55,7 @@ export class ArchiveRunner {
   private readonly log: Logger;
   private shards = new Map<number, ShardState>();
   private stagedBytes = 0;
+  private stagingFiles = 0;
   private chain: Promise<unknown> = Promise.resolve();
   private readonly stopping = new AbortController();
   private loop?: Promise<void>;
@@ -159,7 +164,8 @@ export class ArchiveRunner {
         signal: inner.signal,
       })) {
         await this.locked(() => this.stage(batch));
-        if (this.stagedBytes >= this.def.flushBytes) await this.locked(() => this.flush());
+        if (this.stagedBytes >= this.def.flushBytes || this.stagingFiles >= MAX_STAGING_FILES)
+          await this.locked(() => this.flush());
       }
     } finally {
       clearInterval(timer);
@@ -190,13 +196,23 @@ export class ArchiveRunner {
           this.stagingDir,
           `${batch.shardId}-${partition.replace('/', '-')}-${l.first}.ndjson`,
         );
-        g = { partition, file, handle: await open(file, 'w'), first: l.first, last: l.last, count: 0 };
+        g = {
+          partition,
+          file,
+          handle: await open(file, 'w'),
+          first: l.first,
+          last: l.last,
+          count: 0,
+          bytes: 0,
+        };
         st.groups.set(partition, g);
+        this.stagingFiles++;
       }
       const buf = Buffer.from(l.text.join(''));
       await g.handle.write(buf);
       g.last = l.last;
       g.count += l.text.length;
+      g.bytes += buf.length;
       this.stagedBytes += buf.length;
     }
     st.pending = batch.nextSequence;
@@ -283,6 +299,7 @@ export class ArchiveRunner {
       }
     }
     this.stagedBytes = 0;
+    this.stagingFiles = 0;
     if (wrote) this.lastFlushAt = (this.deps.clock ?? Date.now)();
   }
 
@@ -292,6 +309,8 @@ export class ArchiveRunner {
     for (const g of st.groups.values()) {
       await g.handle.close().catch(() => undefined);
       await rm(g.file, { force: true });
+      this.stagedBytes = Math.max(0, this.stagedBytes - g.bytes);
+      this.stagingFiles = Math.max(0, this.stagingFiles - 1);
     }
     this.shards.delete(shardId);
   }
@@ -300,5 +319,6 @@ export class ArchiveRunner {
     for (const shardId of [...this.shards.keys()]) await this.discardShard(shardId);
     this.shards = new Map();
     this.stagedBytes = 0;
+    this.stagingFiles = 0;
   }
 }
