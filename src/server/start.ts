@@ -7,7 +7,7 @@ import { openCatalog } from '../catalog/index.js';
 import type { Config } from '../config/index.js';
 import { createDuckDbEngine } from '../engine/index.js';
 import { createHttpServer } from '../http/index.js';
-import { hubPlugin, openHub } from '../hub/index.js';
+import { archivePlugin, createArchiver, hubPlugin, openHub } from '../hub/index.js';
 import { createMetrics } from '../metrics/index.js';
 import { createMysqlServer } from '../mysql-protocol/index.js';
 import { createReceipts } from '../receipts/index.js';
@@ -160,6 +160,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const front = sql;
     await tasks.tasks.start();
     await receipts.start();
+    // Archives of hub topics into the lake; registered after the hub so it stops (and flushes) before the hub closes.
+    const archiver = createArchiver({ hub, engine, catalog, lakeDir, logger });
+    await archiver.start();
+    life.onClose('archiver', () => archiver.stop());
     // Closed in reverse: tasks stop first, then receipts drain, then hub, engine and catalog.
     life.onClose('receipts', () => receipts.close());
     life.onClose('tasks', () => tasks.tasks.close());
@@ -207,7 +211,18 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         openSession: (user: AuthUser, database, remoteAddress) =>
           front.openSession({ connectionId: httpConnectionId++, user, database, remoteAddress }),
       },
-      plugins: [tasks.http, { prefix: '/hub', plugin: hubPlugin({ hub, authorize: authorizeHub(auth) }) }],
+      plugins: [
+        tasks.http,
+        { prefix: '/hub', plugin: hubPlugin({ hub, authorize: authorizeHub(auth) }) },
+        {
+          prefix: '/hub',
+          plugin: archivePlugin({
+            archiver,
+            authorize: authorizeHub(auth),
+            canCreateTable: (user, schema) => auth.canCreate(user, schema),
+          }),
+        },
+      ],
       health: async () => {
         await catalog.getSetting('initialized'); // throws when the catalog database is unreachable
         return { catalog: 'ok' };
