@@ -57,7 +57,12 @@ interface Running {
 }
 
 /** Why a running task was aborted. */
-type AbortReason = { kind: 'cancel'; by: string } | { kind: 'timeout'; ms: number } | { kind: 'shutdown' };
+type AbortReason =
+  | { kind: 'cancel'; by: string }
+  | { kind: 'timeout'; ms: number }
+  | { kind: 'shutdown' }
+  /** The QUEUED → RUNNING compare-and-set lost (cancelled while queued) or failed. */
+  | { kind: 'lost' };
 
 function visible(task: TaskRecord, actor: AuthUser): boolean {
   return actor.admin || task.creator_id === actor.name;
@@ -99,15 +104,15 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
   }
 
   async function finish(id: string, status: TerminalStatus, fields: FinishFields): Promise<boolean> {
-    let ok: boolean;
+    let task: TaskRecord | null;
     try {
-      ok = await store.finish(id, status, fields, clock(), deps.onFinishInTx);
+      task = await store.finishRow(id, status, fields, clock(), deps.onFinishInTx);
     } catch (err) {
       if (!deps.onFinishInTx) throw err;
       // The hook failed (outbox table missing…): the terminal state must still be recorded, and the row says
       // that its receipt could not be queued instead of leaving it silently missing.
       logger.error({ err, task: id }, 'task finish hook failed; finishing without it');
-      ok = await store.finish(
+      task = await store.finishRow(
         id,
         status,
         {
@@ -118,44 +123,76 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
         clock(),
       );
     }
-    if (ok) {
+    if (task) {
       const event =
         status === 'SUCCESS' ? 'task:succeeded' : status === 'FAILURE' ? 'task:failed' : 'task:cancelled';
-      if (events.listenerCount(event) > 0) {
-        const task = await store.get(id);
-        if (task)
-          events.emit(event, {
-            id,
-            creator: task.creator_id,
-            status,
-            task,
-            progress: task.progress ?? undefined,
-          });
-      }
+      // The row as committed (RETURNING): no read after the commit.
+      if (events.listenerCount(event) > 0)
+        events.emit(event, {
+          id,
+          creator: task.creator_id,
+          status,
+          task,
+          progress: task.progress ?? undefined,
+        });
     }
-    return ok;
+    return task !== null;
   }
 
+  /*
+   * A task holds one of `concurrency` slots while it prepares, queries and writes its result; the slot is given
+   * back before its terminal commit (which only waits for the catalog's fsync), so the next task's query
+   * overlaps that commit. `running` keeps the task until it has fully ended (cancel and close look there).
+   */
+  let slotsInUse = 0;
   function pump(): void {
-    while (!closing && started && running.size < concurrency && queue.size > 0) {
+    while (!closing && started && slotsInUse < concurrency && queue.size > 0) {
       const entry = queue.shift()!;
       const controller = new AbortController();
-      const done = runTask(entry, controller)
+      slotsInUse++;
+      let slotHeld = true;
+      const releaseSlot = () => {
+        if (!slotHeld) return;
+        slotHeld = false;
+        slotsInUse--;
+        pump();
+      };
+      const done = runTask(entry, controller, releaseSlot)
         .catch((err) => logger.error({ err, task: entry.id }, 'task runner failed'))
         .finally(() => {
           running.delete(entry.id);
-          pump();
+          releaseSlot();
         });
       running.set(entry.id, { controller, done });
     }
   }
 
-  async function runTask(entry: QueueEntry, controller: AbortController): Promise<void> {
+  async function runTask(
+    entry: QueueEntry,
+    controller: AbortController,
+    releaseSlot: () => void,
+  ): Promise<void> {
     const { id, ctx, body, hints } = entry;
     const startedAt = clock();
-    if (!(await store.markRunning(id, startedAt, mppQueryId(startedAt)))) return; // cancelled while queued
-    events.emit('task:started', { id, creator: ctx.user.name, status: 'RUNNING', progress: 0 });
     const signal = controller.signal;
+    /*
+     * QUEUED → RUNNING is committed while the query already runs (the group committer applies a task's writes
+     * in order, so its progress and terminal writes land after it). Nothing was acknowledged by it: a crash
+     * before it commits leaves the task QUEUED, and recovery runs it. Lost (cancelled while queued): the
+     * query is stopped and nothing is written.
+     */
+    const runningP = store.markRunning(id, startedAt, mppQueryId(startedAt)).then(
+      (ok) => {
+        if (ok) events.emit('task:started', { id, creator: ctx.user.name, status: 'RUNNING', progress: 0 });
+        else if (!signal.aborted) controller.abort({ kind: 'lost' } satisfies AbortReason);
+        return ok;
+      },
+      (err) => {
+        logger.error({ err, task: id }, 'could not mark the task RUNNING; it stays QUEUED for recovery');
+        if (!signal.aborted) controller.abort({ kind: 'lost' } satisfies AbortReason);
+        return false;
+      },
+    );
     const timeoutMs = hints.queryTimeoutSecs !== undefined ? hints.queryTimeoutSecs * 1000 : defaultTimeoutMs;
     const timer =
       timeoutMs > 0
@@ -216,6 +253,11 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       const { size } = await deps.resultStore.put(key, source);
       signal.throwIfAborted();
       const s = stats();
+      releaseSlot(); // the engine and the result file are done; only the commits remain
+      if (!(await runningP)) {
+        await deleteQuietly(key);
+        return;
+      }
       const ok = await finish(id, 'SUCCESS', {
         row_count: s.rowsReturned,
         elapse_time: clock() - startedAt,
@@ -229,8 +271,11 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       if (!ok) await deleteQuietly(key); // cancelled at the last moment: leave nothing behind
     } catch (err) {
       await deleteQuietly(key);
+      releaseSlot();
+      const wasRunning = await runningP;
       const reason = signal.aborted ? (signal.reason as AbortReason | undefined) : undefined;
       const elapse_time = clock() - startedAt;
+      if (!wasRunning || reason?.kind === 'lost') return; // cancelled while queued: already ended
       if (reason?.kind === 'shutdown') return; // stays RUNNING: recovery decides on the next start
       if (reason?.kind === 'cancel') {
         await finish(id, 'CANCELLED', { message: `cancelled by ${reason.by}`, elapse_time });
@@ -522,7 +567,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     },
 
     stats() {
-      return { queued: queue.size, running: running.size };
+      return { queued: queue.size, running: slotsInUse };
     },
 
     runSync: (ctx, sql, hints, signal) => runSyncQuery(syncEnv, ctx, sql, hints, signal),

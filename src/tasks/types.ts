@@ -120,7 +120,10 @@ export interface TaskService {
    * leaves them for recovery on the next start.
    */
   close(drainMs?: number): Promise<void>;
-  /** Tasks waiting / running on this node. */
+  /**
+   * Tasks waiting / running on this node (`running`: holding one of the `concurrency` slots — preparing,
+   * querying or writing the result; a task whose terminal commit is pending no longer counts).
+   */
   stats(): { queued: number; running: number };
   /**
    * Runs a synchronous query that carries hints (`query-timeout`, `force-persist-result`, `output-format`):

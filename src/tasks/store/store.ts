@@ -47,6 +47,19 @@ export interface TaskStore {
     // biome-ignore lint/suspicious/noExplicitAny: the outbox writer brings its own table types
     inTx?: (tx: Transaction<any>, task: TaskRecord) => Promise<void>,
   ): Promise<boolean>;
+  /**
+   * {@link finish} that answers the row as committed (null when the compare-and-set lost), read inside the
+   * transaction (`RETURNING`, or a read after `inTx`, which may write to the row): nobody needs to read it
+   * again after the commit.
+   */
+  finishRow(
+    id: string,
+    terminal: TerminalStatus,
+    fields: FinishFields,
+    now: number,
+    // biome-ignore lint/suspicious/noExplicitAny: the outbox writer brings its own table types
+    inTx?: (tx: Transaction<any>, task: TaskRecord) => Promise<void>,
+  ): Promise<TaskRecord | null>;
   list(options?: TaskListOptions): Promise<TaskRecord[]>;
   /** Tasks of `node` still QUEUED or RUNNING (recovery), oldest first. */
   listUnfinished(node: string): Promise<TaskRecord[]>;
@@ -89,7 +102,7 @@ export function createTaskStore(db: Kysely<TasksDatabase>): TaskStore {
   const table = () => db.selectFrom('query_tasks').selectAll();
   // Every write goes through the group committer: concurrent transitions share one commit.
   const writer = new GroupCommitter(db);
-  return {
+  const store: TaskStore = {
     async insert(task) {
       await writer.run(
         (tx) =>
@@ -182,23 +195,25 @@ export function createTaskStore(db: Kysely<TasksDatabase>): TaskStore {
       return Number(r.numUpdatedRows) === 1;
     },
     async finish(id, terminal, fields, now, inTx) {
+      return (await store.finishRow(id, terminal, fields, now, inTx)) !== null;
+    },
+    async finishRow(id, terminal, fields, now, inTx) {
       return writer.run(async (tx) => {
-        const r = await tx
+        const row = await tx
           .updateTable('query_tasks')
           .set({ ...fields, status: terminal, update_time: now, finished_at: now, cancellable_task: 0 })
           .where('id', '=', id)
           .where('status', 'in', ['QUEUED', 'RUNNING'])
+          .returningAll()
           .executeTakeFirst();
-        if (Number(r.numUpdatedRows) !== 1) return false;
-        if (inTx) {
-          const row = await tx
-            .selectFrom('query_tasks')
-            .selectAll()
-            .where('id', '=', id)
-            .executeTakeFirstOrThrow();
-          await inTx(tx, normalizeTask(row));
-        }
-        return true;
+        if (!row) return null;
+        const task = normalizeTask(row);
+        if (!inTx) return task;
+        await inTx(tx, task);
+        // The hook may have written to the row (receipts set mq_status): answer it as it will be committed.
+        return normalizeTask(
+          await tx.selectFrom('query_tasks').selectAll().where('id', '=', id).executeTakeFirstOrThrow(),
+        );
       });
     },
     async list(options = {}) {
@@ -246,4 +261,5 @@ export function createTaskStore(db: Kysely<TasksDatabase>): TaskStore {
         .execute();
     },
   };
+  return store;
 }

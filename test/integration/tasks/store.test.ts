@@ -102,6 +102,27 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       expect((await store.get('t2'))?.status).toBe('CANCELLED');
     });
 
+    it('finishRow - answers the committed row (with what inTx wrote), null when the compare-and-set lost', async () => {
+      await store.insert(newTask('t2r', { create_time: 2_000, creator_id: 'zed' }));
+      const row = await store.finishRow('t2r', 'SUCCESS', { row_count: 3 }, 3_000, async (tx) => {
+        await tx.updateTable('query_tasks').set({ mq_status: 'PENDING' }).where('id', '=', 't2r').execute();
+      });
+      expect(row).toMatchObject({
+        id: 't2r',
+        status: 'SUCCESS',
+        row_count: 3,
+        finished_at: 3000,
+        mq_status: 'PENDING',
+      });
+      expect(row).toEqual(await store.get('t2r'));
+      expect(await store.finishRow('t2r', 'CANCELLED', {}, 3_100)).toBeNull();
+      await store.insert(newTask('t2s', { create_time: 2_000, creator_id: 'zed' }));
+      expect(await store.finishRow('t2s', 'FAILURE', { message: 'x' }, 3_200)).toEqual(
+        await store.get('t2s'),
+      );
+      await db.deleteFrom('query_tasks').where('id', 'in', ['t2r', 't2s']).execute(); // later tests list every row
+    });
+
     it('client token - unique per user, free across users', async () => {
       await store.insert(newTask('t3', { client_token: 'tok', create_time: 3_000 }));
       await expect(
