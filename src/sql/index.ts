@@ -9,4 +9,11 @@ export {
   parseHiveTypeText,
 } from './hive-types.js';
 export { maskSecrets } from './mask.js';
+export {
+  SqlLexError,
+  type Token as SqlToken,
+  type Tokenized,
+  type TokenizeOptions,
+  tokenize,
+} from './tokenizer.js';
 export type * from './types.js';

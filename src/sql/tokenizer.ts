@@ -1,4 +1,5 @@
-import { SqlErrors, sqlError } from './errors.js';
+import { LakecastError } from '../shared/index.js';
+import { SqlErrors } from './errors.js';
 
 /**
  * Token kinds: `word` (keyword or bare identifier), `qident` ("…" or `…` identifier), `string` ('…' or E'…'),
@@ -56,24 +57,57 @@ export function lineOf(sql: string, offset: number): number {
   return line;
 }
 
+/**
+ * The LC_SQL_SYNTAX error {@link tokenize} throws. `problem` (`unterminated string`, `unterminated quoted
+ * identifier`, `unterminated comment`, `NUL byte in statement`) and `at` let another statement parser word
+ * its own error without echoing the statement's text.
+ */
+export class SqlLexError extends LakecastError {
+  constructor(
+    readonly problem: string,
+    readonly at: number,
+    message: string,
+  ) {
+    super(SqlErrors.SQL_SYNTAX, message);
+  }
+}
+
 function syntax(sql: string, at: number, what: string) {
-  return sqlError(
-    SqlErrors.SQL_SYNTAX,
+  return new SqlLexError(
+    what,
+    at,
     `You have an error in your SQL syntax: ${what} near '${clip(sql.slice(at), 40)}' at line ${lineOf(sql, at)}`,
   );
 }
 
-/** Reads a quoted run starting at `i` (the opening quote); a doubled quote escapes it. Returns [value, end]. */
-function readQuoted(sql: string, i: number, q: string, backslash: boolean): [string, number] {
+/** Options of {@link tokenize}; the defaults are the SQL front's dialect. */
+export interface TokenizeOptions {
+  /** MySQL's default sql_mode: `"…"` is a string (with backslash escapes), not an identifier. */
+  readonly doubleQuotedStrings?: boolean;
+  /** Decode `\%` and `\_` to `%` and `_` instead of keeping the backslash (for LIKE). */
+  readonly decodeLikeEscapes?: boolean;
+}
+
+/**
+ * Reads a quoted run starting at `i` (the opening quote); a doubled quote escapes it, and with `backslash` so
+ * do MySQL's backslash escapes (a string; without, a quoted identifier). Returns [value, end].
+ */
+function readQuoted(
+  sql: string,
+  i: number,
+  q: string,
+  backslash: boolean,
+  decodeLike = false,
+): [string, number] {
   let out = '';
   let j = i + 1;
   for (;;) {
     const k = backslash ? findEither(sql, j, q, '\\') : sql.indexOf(q, j);
-    if (k < 0) throw syntax(sql, i, `unterminated ${q === "'" ? 'string' : 'quoted identifier'}`);
+    if (k < 0) throw syntax(sql, i, `unterminated ${backslash ? 'string' : 'quoted identifier'}`);
     out += sql.slice(j, k);
     if (sql[k] === '\\') {
       if (k + 1 >= sql.length) throw syntax(sql, i, 'unterminated string');
-      out += unescapeChar(sql[k + 1]);
+      out += unescapeChar(sql[k + 1], decodeLike);
       j = k + 2;
     } else if (sql[k + 1] === q) {
       out += q;
@@ -93,7 +127,7 @@ function findEither(sql: string, from: number, a: string, b: string): number {
 }
 
 /** MySQL's string escapes (https://dev.mysql.com/doc/refman/8.0/en/string-literals.html). */
-function unescapeChar(c: string): string {
+function unescapeChar(c: string, decodeLike: boolean): string {
   switch (c) {
     case '0':
       return '\0';
@@ -109,7 +143,7 @@ function unescapeChar(c: string): string {
       return '\x1a';
     case '%':
     case '_':
-      return `\\${c}`; // kept with the backslash, for LIKE
+      return decodeLike ? c : `\\${c}`; // kept with the backslash, for LIKE
     default:
       return c;
   }
@@ -138,9 +172,12 @@ function skipBlockComment(sql: string, i: number): number {
  * Splits SQL into tokens: `'…'` strings with MySQL's escapes (`''` and backslash escapes, as MySQL client
  * libraries escape values; the query rewrite re-emits them as DuckDB literals), `E'…'` strings, `"…"` and
  * `` `…` `` identifiers, `--` line comments, nested block comments (as DuckDB's lexer). Throws LC_SQL_SYNTAX on
- * unterminated quotes/comments and on NUL bytes.
+ * unterminated quotes/comments and on NUL bytes ({@link SqlLexError}). See {@link TokenizeOptions} for the
+ * variants other statement parsers use.
  */
-export function tokenize(sql: string): Tokenized {
+export function tokenize(sql: string, options: TokenizeOptions = {}): Tokenized {
+  const dq = options.doubleQuotedStrings === true;
+  const like = options.decodeLikeEscapes === true;
   const nul = sql.indexOf('\0');
   if (nul >= 0) throw syntax(sql, nul, 'NUL byte in statement');
   const tokens: Token[] = [];
@@ -166,11 +203,15 @@ export function tokenize(sql: string): Tokenized {
       i = end;
     } else if (ch === "'") {
       // MySQL semantics (backslash escapes): what MySQL client libraries produce when they escape values.
-      const [v, e] = readQuoted(sql, i, "'", true);
+      const [v, e] = readQuoted(sql, i, "'", true, like);
       push('string', i, e, v);
       i = e;
     } else if ((ch === 'E' || ch === 'e') && sql[i + 1] === "'") {
-      const [v, e] = readQuoted(sql, i + 1, "'", true);
+      const [v, e] = readQuoted(sql, i + 1, "'", true, like);
+      push('string', i, e, v);
+      i = e;
+    } else if (ch === '"' && dq) {
+      const [v, e] = readQuoted(sql, i, '"', true, like);
       push('string', i, e, v);
       i = e;
     } else if (ch === '"' || ch === '`') {

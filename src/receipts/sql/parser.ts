@@ -5,9 +5,10 @@
  *   DROP NOTIFICATION CHANNEL [IF EXISTS] name
  *   TEST NOTIFICATION CHANNEL name [WITH (topic = '…', queue = '…')]
  * Keywords are case-insensitive; names plain or `back-quoted`; strings '…' or "…" (doubled quotes and MySQL
- * backslash escapes). Bounded input (hostile-input guard).
+ * backslash escapes). Lexed by the SQL front's tokenizer. Bounded input (hostile-input guard).
  */
 import { LakecastError } from '../../shared/index.js';
+import { SqlLexError, type Tokenized, tokenize as tokenizeSql } from '../../sql/index.js';
 import type { SettingValue } from '../channels/types.js';
 import { ReceiptErrors } from '../errors.js';
 
@@ -43,78 +44,71 @@ function syntax(msg: string): LakecastError {
   return new LakecastError(ReceiptErrors.RECEIPT_SYNTAX, `You have an error in your SQL syntax: ${msg}`);
 }
 
-const ESC: Record<string, string> = { '0': '\0', b: '\b', n: '\n', r: '\r', t: '\t', Z: '\x1a' };
+const ID = /^[A-Za-z_][A-Za-z0-9_$.-]*$/;
 
+function unexpected(c: string): LakecastError {
+  return syntax(`unexpected '${c}'`);
+}
+
+function tokenize(sql: string): Tokenized {
+  try {
+    return tokenizeSql(sql, { doubleQuotedStrings: true, decodeLikeEscapes: true });
+  } catch (err) {
+    if (!(err instanceof SqlLexError)) throw err;
+    // Re-worded without the statement's text: an unterminated string may be a secret.
+    throw syntax(err.problem === 'unterminated quoted identifier' ? 'unterminated quoted name' : err.problem);
+  }
+}
+
+/** The SQL front's tokens as this parser's: names may hold `.` and `-` (`ops-1`, `a.b`, `a--b`), fewer punctuation. */
 function lex(sql: string): Tok[] {
   if (sql.length > MAX_LEN) throw syntax('statement too long');
   const out: Tok[] = [];
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i]!;
-    if (/\s/.test(c)) i++;
-    else if (c === '#' || (c === '-' && sql[i + 1] === '-')) {
-      while (i < sql.length && sql[i] !== '\n') i++;
-    } else if (c === '/' && sql[i + 1] === '*') {
-      const e = sql.indexOf('*/', i + 2);
-      if (e < 0) throw syntax('unterminated comment');
-      i = e + 2;
-    } else if (/[A-Za-z_]/.test(c)) {
-      let j = i + 1;
-      while (j < sql.length && /[A-Za-z0-9_$.-]/.test(sql[j]!)) j++;
-      out.push({ k: 'id', v: sql.slice(i, j), quoted: false });
-      i = j;
-    } else if (c === '`') {
-      let v = '';
-      let j = i + 1;
-      for (;;) {
-        if (j >= sql.length) throw syntax('unterminated quoted name');
-        if (sql[j] === '`') {
-          if (sql[j + 1] === '`') {
-            v += '`';
-            j += 2;
-            continue;
-          }
-          break;
+  // A name runs on through `--` (`a--b`); the SQL front reads a comment there, so the rest is read again.
+  for (let rest: string | undefined = sql; rest !== undefined; ) {
+    const text: string = rest;
+    const { tokens, comments } = tokenize(text);
+    const dashComments = new Set(comments.filter((c) => c.text.startsWith('--')).map((c) => c.start));
+    rest = undefined;
+    for (let i = 0; i < tokens.length && rest === undefined; i++) {
+      const t = tokens[i]!;
+      if (t.kind === 'word') {
+        let end = t.end;
+        for (let n = tokens[i + 1]; n !== undefined && n.start === end; n = tokens[i + 1]) {
+          if (
+            n.kind !== 'word' &&
+            n.kind !== 'number' &&
+            !(n.kind === 'punct' && (n.text === '.' || n.text === '-'))
+          )
+            break;
+          end = n.end;
+          i++;
         }
-        v += sql[j++];
-      }
-      out.push({ k: 'id', v, quoted: true });
-      i = j + 1;
-    } else if (c === "'" || c === '"') {
-      let v = '';
-      let j = i + 1;
-      for (;;) {
-        if (j >= sql.length) throw syntax('unterminated string');
-        const d = sql[j]!;
-        if (d === '\\' && j + 1 < sql.length) {
-          const e = sql[j + 1]!;
-          v += ESC[e] ?? e;
-          j += 2;
-          continue;
+        if (dashComments.has(end)) {
+          end += /^[A-Za-z0-9_$.-]*/.exec(text.slice(end))![0].length;
+          rest = text.slice(end);
         }
-        if (d === c) {
-          if (sql[j + 1] === c) {
-            v += c;
-            j += 2;
-            continue;
-          }
-          break;
+        const v = text.slice(t.start, end);
+        if (!ID.test(v)) throw unexpected(v[v.search(/[^A-Za-z0-9_$.-]/)]!);
+        out.push({ k: 'id', v, quoted: false });
+      } else if (t.kind === 'qident') {
+        out.push({ k: 'id', v: t.value, quoted: true });
+      } else if (t.kind === 'string') {
+        // E'…' is a name E followed by a string here.
+        if (t.text[0] !== "'" && t.text[0] !== '"') out.push({ k: 'id', v: t.text[0]!, quoted: false });
+        out.push({ k: 'str', v: t.value });
+      } else if (t.kind === 'number') {
+        const bad = t.text.search(/[^0-9.]/);
+        if (bad >= 0 || t.text[0] === '.') throw unexpected(t.text[bad < 0 ? 0 : bad]!);
+        out.push({ k: 'num', v: Number(t.text) });
+      } else if (t.kind === 'punct') {
+        for (const c of t.text) {
+          if (!'(),=;'.includes(c)) throw unexpected(c);
+          out.push({ k: 'p', v: c });
         }
-        v += d;
-        j++;
-      }
-      out.push({ k: 'str', v });
-      i = j + 1;
-    } else if (/[0-9]/.test(c)) {
-      let j = i + 1;
-      while (j < sql.length && /[0-9.]/.test(sql[j]!)) j++;
-      out.push({ k: 'num', v: Number(sql.slice(i, j)) });
-      i = j;
-    } else if ('(),=;'.includes(c)) {
-      out.push({ k: 'p', v: c });
-      i++;
-    } else throw syntax(`unexpected '${c}'`);
-    if (out.length > 2000) throw syntax('statement too complex');
+      } else throw unexpected(t.text[0]!);
+      if (out.length > 2000) throw syntax('statement too complex');
+    }
   }
   while (out.length > 0 && out[out.length - 1]!.k === 'p' && (out[out.length - 1] as { v: string }).v === ';')
     out.pop();

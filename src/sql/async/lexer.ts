@@ -1,8 +1,10 @@
 /**
- * A small MySQL-flavoured lexer for the async-task statements: identifiers (plain or `back-quoted`), string
+ * The async-task statements' view of the SQL front's tokenizer: identifiers (plain or `back-quoted`), string
  * literals ('…' or "…", doubled quotes and backslash escapes as MySQL), numbers, operators and punctuation.
- * Comments are skipped. Input and token counts are bounded (hostile-input guard).
+ * Comments are skipped. Input and token counts are bounded (hostile-input guard). What the front's tokenizer
+ * reads but these statements do not take (`?`, `@var`, `::`, …) is refused here, with LC_QUERY_TASK_SYNTAX.
  */
+import { SqlLexError, type Token as SqlToken, tokenize as tokenizeSql } from '../tokenizer.js';
 import { syntaxError } from './errors.js';
 
 export type Token =
@@ -15,107 +17,77 @@ export type Token =
 export const MAX_STATEMENT_LENGTH = 64 * 1024;
 export const MAX_TOKENS = 4096;
 
-const ESCAPES: Record<string, string> = { '0': '\0', b: '\b', n: '\n', r: '\r', t: '\t', Z: '\x1a' };
+const TWO_CHAR_OPS = new Set(['<=', '>=', '<>', '!=']);
+const ONE_CHAR_OPS = '=<>(),;-+*';
+const IDENT = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+const NUMBER = /^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+function unexpected(c: string, at: number): Error {
+  return syntaxError(`unexpected character '${c}' at position ${at + 1}`);
+}
+
+function lex(text: string): readonly SqlToken[] {
+  try {
+    const { tokens, comments } = tokenizeSql(text, { doubleQuotedStrings: true, decodeLikeEscapes: true });
+    // MySQL: `--` starts a comment only when followed by white space (`1--1` is arithmetic, not a comment).
+    for (const c of comments) {
+      if (c.text.startsWith('--') && c.text.length > 2 && !/\s/.test(c.text[2]!))
+        throw unexpected('-', c.start);
+    }
+    return tokens;
+  } catch (err) {
+    if (err instanceof SqlLexError) {
+      throw syntaxError(err.problem === 'unterminated string' ? 'unterminated string literal' : err.problem);
+    }
+    throw err;
+  }
+}
 
 export function tokenize(text: string): Token[] {
   if (text.length > MAX_STATEMENT_LENGTH) throw syntaxError('statement too long');
+  const tokens = lex(text);
+  if (tokens.length > MAX_TOKENS) throw syntaxError('statement too complex');
   const out: Token[] = [];
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    if (out.length > MAX_TOKENS) throw syntaxError('statement too complex');
-    const c = text[i]!;
-    if (/\s/.test(c)) {
-      i++;
-      continue;
-    }
-    if (c === '-' && text[i + 1] === '-' && (i + 2 >= n || /\s/.test(text[i + 2]!))) {
-      while (i < n && text[i] !== '\n') i++;
-      continue;
-    }
-    if (c === '#') {
-      while (i < n && text[i] !== '\n') i++;
-      continue;
-    }
-    if (c === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2);
-      if (end < 0) throw syntaxError('unterminated comment');
-      i = end + 2;
-      continue;
-    }
-    const pos = i;
-    if (/[A-Za-z_]/.test(c)) {
-      let j = i + 1;
-      while (j < n && /[A-Za-z0-9_$]/.test(text[j]!)) j++;
-      out.push({ kind: 'ident', value: text.slice(i, j), quoted: false, pos });
-      i = j;
-      continue;
-    }
-    if (c === '`') {
-      let v = '';
-      let j = i + 1;
-      for (;;) {
-        if (j >= n) throw syntaxError('unterminated quoted identifier');
-        if (text[j] === '`') {
-          if (text[j + 1] === '`') {
-            v += '`';
-            j += 2;
-            continue;
-          }
+  for (const t of tokens) {
+    const pos = t.start;
+    switch (t.kind) {
+      case 'word':
+        if (!IDENT.test(t.value)) {
+          const k = t.value.search(/[^A-Za-z0-9_$]/);
+          throw unexpected(t.value[k]!, pos + k);
+        }
+        out.push({ kind: 'ident', value: t.value, quoted: false, pos });
+        break;
+      case 'qident':
+        out.push({ kind: 'ident', value: t.value, quoted: true, pos });
+        break;
+      case 'string':
+        // E'…' is an identifier E followed by a string here.
+        if (t.text[0] !== "'" && t.text[0] !== '"') {
+          out.push({ kind: 'ident', value: t.text[0]!, quoted: false, pos });
+          out.push({ kind: 'string', value: t.value, pos: pos + 1 });
+        } else out.push({ kind: 'string', value: t.value, pos });
+        break;
+      case 'number':
+        if (!NUMBER.test(t.text))
+          throw syntaxError(`malformed number '${t.text.slice(0, 64)}' at position ${pos + 1}`);
+        out.push({ kind: 'number', value: Number(t.text), text: t.text, pos });
+        break;
+      case 'punct':
+        if (TWO_CHAR_OPS.has(t.text)) {
+          out.push({ kind: 'op', value: t.text, pos });
           break;
         }
-        v += text[j++];
-      }
-      out.push({ kind: 'ident', value: v, quoted: true, pos });
-      i = j + 1;
-      continue;
-    }
-    if (c === "'" || c === '"') {
-      let v = '';
-      let j = i + 1;
-      for (;;) {
-        if (j >= n) throw syntaxError('unterminated string literal');
-        const d = text[j]!;
-        if (d === '\\' && j + 1 < n) {
-          const e = text[j + 1]!;
-          v += ESCAPES[e] ?? e;
-          j += 2;
-          continue;
+        for (let k = 0; k < t.text.length; k++) {
+          const c = t.text[k]!;
+          if (!ONE_CHAR_OPS.includes(c)) throw unexpected(c, pos + k);
+          out.push({ kind: 'op', value: c, pos: pos + k });
         }
-        if (d === c) {
-          if (text[j + 1] === c) {
-            v += c;
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        v += d;
-        j++;
-      }
-      out.push({ kind: 'string', value: v, pos });
-      i = j + 1;
-      continue;
+        break;
+      default:
+        throw unexpected(t.text[0]!, pos);
     }
-    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(text[i + 1] ?? ''))) {
-      const m = /^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?/.exec(text.slice(i, i + 64))!;
-      out.push({ kind: 'number', value: Number(m[0]), text: m[0], pos });
-      i += m[0].length;
-      continue;
-    }
-    const two = text.slice(i, i + 2);
-    if (two === '<=' || two === '>=' || two === '<>' || two === '!=') {
-      out.push({ kind: 'op', value: two, pos });
-      i += 2;
-      continue;
-    }
-    if ('=<>(),;-+*'.includes(c)) {
-      out.push({ kind: 'op', value: c, pos });
-      i++;
-      continue;
-    }
-    throw syntaxError(`unexpected character '${c}' at position ${i + 1}`);
   }
-  out.push({ kind: 'end', pos: n });
+  out.push({ kind: 'end', pos: text.length });
   return out;
 }
