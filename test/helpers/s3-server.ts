@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import type { S3Settings } from '../../../src/storage/index.js';
-import { tempDir } from '../../helpers/tmp.js';
+import type { S3Settings } from '../../src/storage/index.js';
+import { tempDir } from './tmp.js';
 
 /*
  * s3rver in a child process. Its ListObjectsV2 continuation tokens use DES, which OpenSSL 3 only offers

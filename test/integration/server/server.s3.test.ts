@@ -2,8 +2,8 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client, type S3Settings } from '../../../src/storage/index.js';
+import { startS3 } from '../../helpers/s3-server.js';
 import { startTestServer, TEST_ROOT_PASSWORD, type TestServer } from '../../helpers/server.js';
-import { startS3 } from '../storage/s3-server.js';
 
 describe('server - s3:// external tables through the object-store layer', () => {
   let s3: { settings: S3Settings; stop: () => Promise<void> };

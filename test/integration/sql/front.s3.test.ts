@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3Settings } from '../../../src/storage/index.js';
 import { openObjectStore } from '../../../src/storage/index.js';
-import { startS3 } from '../storage/s3-server.js';
+import { startS3 } from '../../helpers/s3-server.js';
 import { type Harness, run, startHarness } from './harness.js';
 
 let s3: { settings: S3Settings; stop: () => Promise<void> };

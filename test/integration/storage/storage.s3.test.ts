@@ -14,8 +14,8 @@ import {
   S3ObjectStore,
   type S3Settings,
 } from '../../../src/storage/index.js';
+import { startS3 } from '../../helpers/s3-server.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { startS3 } from './s3-server.js';
 import { objectStoreContract } from './store.contract.js';
 
 let s3: { settings: S3Settings; stop: () => Promise<void> };

@@ -10,8 +10,8 @@ import { createSqlFront } from '../../../src/sql/index.js';
 import type { SqlFront, SqlSession } from '../../../src/sql/types.js';
 import { openObjectStore, readAll } from '../../../src/storage/index.js';
 import { createTaskService, engineParquetWriter, type TaskService } from '../../../src/tasks/index.js';
+import { startS3 } from '../../helpers/s3-server.js';
 import { depsOf, type Harness, run, startHarness, writeFiles } from '../sql/harness.js';
-import { startS3 } from '../storage/s3-server.js';
 
 const LONG_QUERY = 'SELECT sum(a.range * b.range) FROM range(100000000) a, range(1000) b';
 
