@@ -359,6 +359,41 @@ describe('tasks - cancel', () => {
     expect((await tasks.store.get(second))?.message).toBe('cancelled by root');
   });
 
+  it('cancel - while queued by another node: QUEUED→RUNNING loses, the query stops, nothing is written', async () => {
+    const { tasks, results } = await setup({ concurrency: 1 });
+    const first = await tasks.submit(ctxOf(), '/*+ run-async=true */ slow 50');
+    const second = await tasks.submit(ctxOf(), '/*+ run-async=true */ rows 3');
+    const ended: string[] = [];
+    for (const e of ['task:succeeded', 'task:failed', 'task:cancelled'] as const)
+      tasks.events.on(e, (ev) => ended.push(`${ev.id}:${e}`));
+    // Another server's KILL: only the compare-and-set; this node still has the task in its queue.
+    await tasks.store.finish(second, 'CANCELLED', { message: 'cancelled by bob' }, Date.now());
+    await waitDone(tasks, first);
+    for (let i = 0; i < 100 && tasks.stats().running + tasks.stats().queued > 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 50));
+    const t = (await tasks.store.get(second))!;
+    expect(t).toMatchObject({
+      status: 'CANCELLED',
+      message: 'cancelled by bob',
+      attempts: 0,
+      result_key: null,
+    });
+    expect([...results.objects.keys()].filter((k) => k.includes(second))).toEqual([]);
+    expect(ended).toEqual([`${first}:task:succeeded`]);
+  });
+
+  it('slots - the next task runs while the previous one waits for its terminal commit; close waits for it', async () => {
+    const { tasks } = await setup({ concurrency: 1 });
+    const ids = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => tasks.submit(ctxOf(), `/*+ run-async=true */ rows ${i + 1}`)),
+    );
+    for (const id of ids) await waitDone(tasks, id);
+    for (const [i, id] of ids.entries())
+      expect(await tasks.store.get(id)).toMatchObject({ status: 'SUCCESS', row_count: i + 1, attempts: 1 });
+    expect(tasks.stats()).toEqual({ queued: 0, running: 0 });
+  });
+
   it('cancel - by another node: the runner notices at its next progress write', async () => {
     const { tasks, engine } = await setup();
     const id = await tasks.submit(ctxOf(), '/*+ run-async=true */ slow 1000');
