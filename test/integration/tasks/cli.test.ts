@@ -6,7 +6,6 @@ import { request } from '../../../src/cli/client.js';
 import { addClientOptions, clientOptions } from '../../../src/cli/commands/sql.js';
 import { LakecastError } from '../../../src/shared/index.js';
 import {
-  createTaskService,
   registerTaskCommands,
   submitTask,
   TASKS_HTTP_PREFIX,
@@ -15,8 +14,7 @@ import {
   taskRoutes,
   waitForTask,
 } from '../../../src/tasks/index.js';
-import { fakeEngine, MemoryStore } from '../../unit/tasks/fakes.js';
-import { openTasksDb } from './db.js';
+import { startFakeTaskService } from './fake-service.js';
 
 describe('tasks CLI parts (lakecast sql --async --wait, tasks, kill) against the HTTP API', () => {
   let app: FastifyInstance;
@@ -26,15 +24,8 @@ describe('tasks CLI parts (lakecast sql --async --wait, tasks, kill) against the
   const helpers = { addClientOptions, clientOptions, request };
 
   beforeAll(async () => {
-    const opened = await openTasksDb('sqlite');
-    tasks = createTaskService({
-      catalog: { db: opened.db },
-      engine: fakeEngine(),
-      prepare: async (_c, sql) => ({ engineSql: sql }),
-      resultStore: new MemoryStore(),
-      config: { progressWriteMs: 0 },
-    });
-    await tasks.start();
+    const service = await startFakeTaskService({ progressWriteMs: 0 });
+    tasks = service.tasks;
     app = Fastify();
     app.addHook('preHandler', async (req) => {
       const basic = Buffer.from(
@@ -54,8 +45,7 @@ describe('tasks CLI parts (lakecast sql --async --wait, tasks, kill) against the
     url = await app.listen({ port: 0, host: '127.0.0.1' });
     cleanup = async () => {
       await app.close();
-      await tasks.close(0);
-      await opened.cleanup();
+      await service.close();
     };
   });
   afterAll(() => cleanup());

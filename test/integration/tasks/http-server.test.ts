@@ -3,14 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpServer } from '../../../src/http/index.js';
 import { createMetrics } from '../../../src/metrics/index.js';
 import { silentLogger } from '../../../src/shared/index.js';
-import {
-  createTaskService,
-  TASKS_HTTP_PREFIX,
-  type TaskService,
-  taskRoutes,
-} from '../../../src/tasks/index.js';
-import { fakeEngine, MemoryStore } from '../../unit/tasks/fakes.js';
-import { openTasksDb } from './db.js';
+import { TASKS_HTTP_PREFIX, type TaskService, taskRoutes } from '../../../src/tasks/index.js';
+import { startFakeTaskService } from './fake-service.js';
 
 /** The task routes mounted the way the composition root does: createHttpServer({ plugins: [{ prefix: '/tasks', … }] }). */
 describe('tasks HTTP API inside the Lakecast HTTP server', () => {
@@ -21,14 +15,8 @@ describe('tasks HTTP API inside the Lakecast HTTP server', () => {
   const auth = (user: string) => ({ authorization: `Basic ${Buffer.from(`${user}:pw`).toString('base64')}` });
 
   beforeAll(async () => {
-    const opened = await openTasksDb('sqlite');
-    tasks = createTaskService({
-      catalog: { db: opened.db },
-      engine: fakeEngine(),
-      prepare: async (_c, sql) => ({ engineSql: sql }),
-      resultStore: new MemoryStore(),
-    });
-    await tasks.start();
+    const service = await startFakeTaskService();
+    tasks = service.tasks;
     app = await createHttpServer({
       host: '127.0.0.1',
       port: 0,
@@ -46,8 +34,7 @@ describe('tasks HTTP API inside the Lakecast HTTP server', () => {
     base = `${await app.listen({ host: '127.0.0.1', port: 0 })}/v1/tasks`;
     cleanup = async () => {
       await app.close();
-      await tasks.close(0);
-      await opened.cleanup();
+      await service.close();
     };
   });
   afterAll(() => cleanup());

@@ -2,14 +2,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../../src/http/types.js';
 import { LakecastError } from '../../../src/shared/index.js';
-import {
-  createTaskService,
-  TASKS_HTTP_PREFIX,
-  type TaskService,
-  taskRoutes,
-} from '../../../src/tasks/index.js';
-import { fakeEngine, MemoryStore } from '../../unit/tasks/fakes.js';
-import { openTasksDb } from './db.js';
+import { TASKS_HTTP_PREFIX, type TaskService, taskRoutes } from '../../../src/tasks/index.js';
+import { startFakeTaskService } from './fake-service.js';
 
 describe('tasks HTTP API', () => {
   let app: FastifyInstance;
@@ -18,15 +12,8 @@ describe('tasks HTTP API', () => {
   let base = '';
 
   beforeAll(async () => {
-    const opened = await openTasksDb('sqlite');
-    tasks = createTaskService({
-      catalog: { db: opened.db },
-      engine: fakeEngine(),
-      prepare: async (_c, sql) => ({ engineSql: sql }),
-      resultStore: new MemoryStore(),
-      config: { progressWriteMs: 0 },
-    });
-    await tasks.start();
+    const service = await startFakeTaskService({ progressWriteMs: 0 });
+    tasks = service.tasks;
     app = Fastify();
     // Stand-ins for the root's auth hook and error handler.
     app.addHook('preHandler', async (request) => {
@@ -47,8 +34,7 @@ describe('tasks HTTP API', () => {
     base = await app.listen({ port: 0, host: '127.0.0.1' });
     cleanup = async () => {
       await app.close();
-      await tasks.close(0);
-      await opened.cleanup();
+      await service.close();
     };
   });
   afterAll(() => cleanup());
