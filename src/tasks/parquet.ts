@@ -16,10 +16,14 @@ export function engineParquetWriter(engine: Pick<DuckDbEngine, 'writeParquet'>):
       onProgress: options.onProgress,
     });
     const stats = { ...file.stats };
+    const body = createReadStream(file.path);
     return {
-      body: createReadStream(file.path),
+      body,
       stats: () => stats,
-      dispose: () => rm(file.path, { force: true }),
+      dispose: async () => {
+        body.destroy(); // a result store that failed midway may not have read it to the end
+        await rm(file.path, { force: true });
+      },
     };
   };
 }
