@@ -1,3 +1,4 @@
+import mysql from 'mysql2/promise';
 import { type ConfigInput, resolveConfig } from '../../src/config/index.js';
 import { type RunningServer, startServer } from '../../src/server/index.js';
 import { silentLogger } from '../../src/shared/index.js';
@@ -32,4 +33,18 @@ export async function startTestServer(overrides: ConfigInput = {}): Promise<Test
       tmp.cleanup();
     },
   };
+}
+
+/** A mysql2 connection to a test server's MySQL port, as `root` unless `options` say otherwise. */
+export function connectMysql(
+  server: { readonly mysqlPort: number },
+  options: mysql.ConnectionOptions = {},
+): Promise<mysql.Connection> {
+  return mysql.createConnection({
+    host: '127.0.0.1',
+    port: server.mysqlPort,
+    user: 'root',
+    password: TEST_ROOT_PASSWORD,
+    ...options,
+  });
 }

@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import mysql from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../src/config/index.js';
 import { startServer } from '../../../src/server/index.js';
 import { silentLogger } from '../../../src/shared/index.js';
-import { TEST_ROOT_PASSWORD } from '../../helpers/server.js';
+import { connectMysql, TEST_ROOT_PASSWORD } from '../../helpers/server.js';
 import { SERVICES, serviceAvailable } from '../../helpers/services.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -69,12 +68,7 @@ describe('server - lifecycle', () => {
     const second = await open('pg-b', false);
     try {
       for (const server of [first, second]) {
-        const conn = await mysql.createConnection({
-          host: '127.0.0.1',
-          port: server.mysqlPort,
-          user: 'root',
-          password: TEST_ROOT_PASSWORD,
-        });
+        const conn = await connectMysql(server);
         const [rows] = await conn.query('SHOW TABLES FROM demo');
         expect(JSON.stringify(rows)).toContain('orders');
         await conn.end();

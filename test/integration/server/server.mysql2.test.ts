@@ -1,6 +1,6 @@
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, TEST_ROOT_PASSWORD, type TestServer } from '../../helpers/server.js';
+import { connectMysql, startTestServer, type TestServer } from '../../helpers/server.js';
 
 describe('server - mysql2 driver', () => {
   let server: TestServer;
@@ -8,14 +8,7 @@ describe('server - mysql2 driver', () => {
 
   beforeAll(async () => {
     server = await startTestServer({ demo: true });
-    conn = await mysql.createConnection({
-      host: '127.0.0.1',
-      port: server.mysqlPort,
-      user: 'root',
-      password: TEST_ROOT_PASSWORD,
-      database: 'demo',
-      supportBigNumbers: true,
-    });
+    conn = await connectMysql(server, { database: 'demo', supportBigNumbers: true });
   });
   afterAll(async () => {
     await conn?.end();
@@ -43,12 +36,7 @@ describe('server - mysql2 driver', () => {
 
   it('users, grants and the per-schema sandbox', async () => {
     await conn.query("CREATE USER 'analyst' IDENTIFIED BY 'analyst-pw'");
-    const analyst = await mysql.createConnection({
-      host: '127.0.0.1',
-      port: server.mysqlPort,
-      user: 'analyst',
-      password: 'analyst-pw',
-    });
+    const analyst = await connectMysql(server, { user: 'analyst', password: 'analyst-pw' });
     try {
       await expect(analyst.query('SELECT count(*) FROM demo.orders')).rejects.toMatchObject({
         errno: expect.any(Number),
@@ -60,23 +48,13 @@ describe('server - mysql2 driver', () => {
     } finally {
       await analyst.end();
     }
-    await expect(
-      mysql.createConnection({
-        host: '127.0.0.1',
-        port: server.mysqlPort,
-        user: 'analyst',
-        password: 'wrong',
-      }),
-    ).rejects.toMatchObject({ errno: 1045 });
+    await expect(connectMysql(server, { user: 'analyst', password: 'wrong' })).rejects.toMatchObject({
+      errno: 1045,
+    });
   });
 
   it('a client that disconnects cancels its running query and the server keeps serving', async () => {
-    const victim = await mysql.createConnection({
-      host: '127.0.0.1',
-      port: server.mysqlPort,
-      user: 'root',
-      password: TEST_ROOT_PASSWORD,
-    });
+    const victim = await connectMysql(server);
     const victimId = victim.threadId;
     victim.query('SELECT count(*) FROM range(100000000000) a').catch(() => undefined);
     await new Promise((r) => setTimeout(r, 300));

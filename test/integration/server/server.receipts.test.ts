@@ -1,9 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyStandardWebhook } from '../../../src/receipts/index.js';
-import { startTestServer, TEST_ROOT_PASSWORD, type TestServer } from '../../helpers/server.js';
+import { connectMysql, startTestServer, type TestServer } from '../../helpers/server.js';
 
 const SECRET = `whsec_${Buffer.from('receipt-signing-key-for-tests!!').toString('base64')}`;
 
@@ -26,13 +26,7 @@ describe('server - a message receipt tells a webhook when an async task ends', (
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     server = await startTestServer({ demo: true });
-    conn = await mysql.createConnection({
-      host: '127.0.0.1',
-      port: server.mysqlPort,
-      user: 'root',
-      password: TEST_ROOT_PASSWORD,
-      database: 'demo',
-    });
+    conn = await connectMysql(server, { database: 'demo' });
   });
   afterAll(async () => {
     await conn?.end();

@@ -1,11 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import mysql from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../src/config/index.js';
 import { startServer } from '../../../src/server/index.js';
 import { silentLogger } from '../../../src/shared/index.js';
-import { TEST_ROOT_PASSWORD } from '../../helpers/server.js';
+import { connectMysql, TEST_ROOT_PASSWORD } from '../../helpers/server.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 describe('server - restart', () => {
@@ -28,12 +27,7 @@ describe('server - restart', () => {
         announce: false,
         logger: silentLogger(),
       });
-      const conn = await mysql.createConnection({
-        host: '127.0.0.1',
-        port: server.mysqlPort,
-        user: 'root',
-        password: TEST_ROOT_PASSWORD,
-      });
+      const conn = await connectMysql(server);
       return { server, conn };
     };
 
@@ -57,12 +51,7 @@ describe('server - restart', () => {
       expect((rows as { total: unknown }[]).map((r) => Number(r.total))).toEqual([30, 5]);
       const [ddl] = await second.conn.query('SHOW CREATE TABLE shop.sales');
       expect(JSON.stringify(ddl)).toContain('PARTITIONED BY');
-      const bob = await mysql.createConnection({
-        host: '127.0.0.1',
-        port: second.server.mysqlPort,
-        user: 'bob',
-        password: 'bob-pw',
-      });
+      const bob = await connectMysql(second.server, { user: 'bob', password: 'bob-pw' });
       const [bobRows] = await bob.query('SELECT count(*) AS n FROM shop.sales');
       expect(Number((bobRows as { n: unknown }[])[0].n)).toBe(3);
       await bob.end();

@@ -1,9 +1,9 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client, type S3Settings } from '../../../src/storage/index.js';
 import { startS3 } from '../../helpers/s3-server.js';
-import { startTestServer, TEST_ROOT_PASSWORD, type TestServer } from '../../helpers/server.js';
+import { connectMysql, startTestServer, type TestServer } from '../../helpers/server.js';
 
 describe('server - s3:// external tables through the object-store layer', () => {
   let s3: { settings: S3Settings; stop: () => Promise<void> };
@@ -15,12 +15,7 @@ describe('server - s3:// external tables through the object-store layer', () => 
   beforeAll(async () => {
     s3 = await startS3(['lake']);
     server = await startTestServer({ s3: s3.settings });
-    conn = await mysql.createConnection({
-      host: '127.0.0.1',
-      port: server.mysqlPort,
-      user: 'root',
-      password: TEST_ROOT_PASSWORD,
-    });
+    conn = await connectMysql(server);
   });
   afterAll(async () => {
     await conn?.end();
