@@ -7,6 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// As bin/lakecast.js does for the server: DuckDB's async calls share libuv's pool (4 threads by default).
+process.env.UV_THREADPOOL_SIZE ??= '16';
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 if (names.length === 0) {

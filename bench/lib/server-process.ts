@@ -40,7 +40,11 @@ export async function startServerProcess(options: {
   if (options.demo) args.push('--demo');
   const child = spawn(process.execPath, args, {
     cwd: root,
-    env: { ...process.env, LAKECAST_ROOT_PASSWORD: options.password },
+    env: {
+      ...process.env,
+      UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16',
+      LAKECAST_ROOT_PASSWORD: options.password,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -1,11 +1,19 @@
 import type { SessionContext } from './types.js';
 
+let cachedTimeZone: string | undefined;
+
+/** The process's time zone (building an Intl.DateTimeFormat costs; asked once). */
+function systemTimeZone(): string {
+  cachedTimeZone ??= Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
+  return cachedTimeZone;
+}
+
 /**
  * The server variables clients and GUI tools read on connect (`SHOW VARIABLES`, `SELECT @@x`), with MySQL 8's
  * defaults where Lakecast has no opinion. Session values set with SET override them.
  */
 export function serverVariables(serverVersion: string, maxPacketBytes: number): Map<string, string> {
-  const tz = Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
+  const tz = systemTimeZone();
   return new Map<string, string>([
     ['auto_increment_increment', '1'],
     ['auto_increment_offset', '1'],
