@@ -1,8 +1,8 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MysqlServer } from '../../../src/mysql-protocol/index.js';
+import { selfSignedCert } from '../../helpers/tls.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { ROOT_PASSWORD, startServer } from './fake-session.js';
 
@@ -39,33 +39,7 @@ const tmp = tempDir('lakecast-mysql-tls-');
 
 beforeAll(async () => {
   ({ server, port } = await startServer());
-  const key = path.join(tmp.dir, 'k.pem');
-  const cert = path.join(tmp.dir, 'c.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-subj',
-      '/CN=localhost',
-      '-days',
-      '1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    {
-      stdio: 'ignore',
-    },
-  );
-  const { readFileSync } = await import('node:fs');
-  ({ server: tlsServer, port: tlsPort } = await startServer({
-    tls: { cert: readFileSync(cert), key: readFileSync(key) },
-  }));
+  ({ server: tlsServer, port: tlsPort } = await startServer({ tls: selfSignedCert(tmp.dir) }));
 });
 afterAll(async () => {
   await server?.close();

@@ -1,7 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +10,7 @@ import type { MysqlServer } from '../../../src/mysql-protocol/index.js';
 import { writeHandshakeResponse41 } from '../../../src/mysql-protocol/packets/handshake-response41.js';
 import { decodeHandshakeV10 } from '../../../src/mysql-protocol/packets/handshake-v10.js';
 import { writeSslRequest } from '../../../src/mysql-protocol/packets/ssl-request.js';
+import { selfSignedCert } from '../../helpers/tls.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { ROOT_PASSWORD, startServer } from './fake-session.js';
 import { CLIENT_CAPS } from './raw-client.js';
@@ -22,30 +20,7 @@ let port: number;
 const tmp = tempDir('lakecast-mysql-tls2-');
 
 beforeAll(async () => {
-  const key = path.join(tmp.dir, 'k.pem');
-  const cert = path.join(tmp.dir, 'c.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-subj',
-      '/CN=localhost',
-      '-days',
-      '1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    {
-      stdio: 'ignore',
-    },
-  );
-  ({ server, port } = await startServer({ tls: { cert: readFileSync(cert), key: readFileSync(key) } }));
+  ({ server, port } = await startServer({ tls: selfSignedCert(tmp.dir) }));
 });
 afterAll(async () => {
   await server.close();
