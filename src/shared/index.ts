@@ -1,4 +1,5 @@
 /** Shared kernel: the error convention, result shapes and logging used by every capability. */
+export * from './abort.js';
 export * from './errors.js';
 export * from './logger.js';
 export * from './results.js';

@@ -1,4 +1,4 @@
-import { type Cell, type RowsResult, toLakecastError } from '../../shared/index.js';
+import { type Cell, type RowsResult, raceAbort, toLakecastError } from '../../shared/index.js';
 import type { PacketWriter } from '../codec/packet-writer.js';
 import type { Connection } from '../connection.js';
 import { binaryRowEncoder } from '../packets/binary-row.js';
@@ -7,25 +7,6 @@ import { writeTextRow } from '../packets/text-row.js';
 
 /** Encoded bytes above which a batch is written out before it is fully encoded. */
 const FLUSH_BYTES = 1024 * 1024;
-
-/** Races a promise against an abort signal (rejects with the signal's reason). */
-export function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
 
 /** Stops a result's iterator (interrupting the query) without waiting long for a stuck producer. */
 function stopIterator(it: AsyncIterator<unknown>): Promise<void> {

@@ -1,6 +1,6 @@
-import { type StatementResult, toLakecastError } from '../../shared/index.js';
+import { raceAbort, type StatementResult, toLakecastError } from '../../shared/index.js';
 import type { Connection } from '../connection.js';
-import { raceAbort, sendRows } from './result-set.js';
+import { sendRows } from './result-set.js';
 
 /**
  * The state machine shared by COM_QUERY and COM_STMT_EXECUTE: running → (OK | result set streaming →

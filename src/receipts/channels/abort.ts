@@ -1,22 +1,9 @@
+import { raceAbort } from '../../shared/index.js';
 import { DeliveryError } from './types.js';
 
-/** Races `p` against `signal` (a client call that takes no signal of its own). */
+/** Races `p` against `signal` (a client call that takes no signal of its own): a retryable timeout on abort. */
 export function withAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(timeoutError(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(timeoutError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
+  return raceAbort(p, signal, timeoutError);
 }
 
 function timeoutError(signal: AbortSignal): DeliveryError {
