@@ -6,59 +6,46 @@
  */
 import { createHmac } from 'node:crypto';
 import { receiptMarkdown } from '../../message.js';
-import { jsonOf, postBody } from '../http.js';
-import { limiterFrom } from '../limits.js';
-import { type Channel, type ChannelType, DeliveryError, str } from '../types.js';
+import { jsonOf } from '../http.js';
+import { robotChannelType } from '../robot.js';
+import { DeliveryError } from '../types.js';
 
 /** Feishu's `sign`. */
 export function feishuSign(secret: string, timestampSecs: number): string {
   return createHmac('sha256', `${timestampSecs}\n${secret}`).update('').digest('base64');
 }
 
-export const feishuChannelType: ChannelType = {
+export const feishuChannelType = robotChannelType({
   type: 'feishu',
-  keys: ['url', 'secret', 'timeout_ms', 'rate_per_minute', 'rate_per_second'],
-  secretKeys: ['secret', 'url'],
-  required: ['url'],
-  create(s): Channel {
-    const url = str(s, 'url')!;
-    const secret = str(s, 'secret');
-    return {
-      type: 'feishu',
-      rateLimit: limiterFrom(s, [
-        [100, 60_000],
-        [5, 1_000],
-      ]),
-      async send(message, _target, { signal }) {
-        const md = receiptMarkdown(message);
-        const payload: Record<string, unknown> = {
-          msg_type: 'interactive',
-          card: {
-            header: { title: { tag: 'plain_text', content: md.title } },
-            elements: [{ tag: 'markdown', content: md.text.replace(/^### .*\n/, '') }],
-          },
-        };
-        if (secret) {
-          const ts = Math.floor(Date.now() / 1000);
-          payload.timestamp = String(ts);
-          payload.sign = feishuSign(secret, ts);
-        }
-        const { text } = await postBody(
-          url,
-          JSON.stringify(payload),
-          { 'content-type': 'application/json' },
-          signal,
-        );
-        const r = jsonOf(text);
-        const code = Number(r.code ?? r.StatusCode ?? 0);
-        if (code === 0) return {};
-        const msg = `Feishu code ${code}: ${String(r.msg ?? r.StatusMessage ?? '').slice(0, 200)}`;
-        if (code === 9499 || code === 11232) {
-          throw new DeliveryError(msg, { retryable: true, retryAfterMs: 1_000 });
-        }
-        throw new DeliveryError(msg, { retryable: false });
+  signed: true,
+  limits: [
+    [100, 60_000],
+    [5, 1_000],
+  ],
+  request(url, secret, message) {
+    const md = receiptMarkdown(message);
+    const payload: Record<string, unknown> = {
+      msg_type: 'interactive',
+      card: {
+        header: { title: { tag: 'plain_text', content: md.title } },
+        elements: [{ tag: 'markdown', content: md.text.replace(/^### .*\n/, '') }],
       },
-      async close() {},
     };
+    if (secret) {
+      const ts = Math.floor(Date.now() / 1000);
+      payload.timestamp = String(ts);
+      payload.sign = feishuSign(secret, ts);
+    }
+    return { url, body: payload };
   },
-};
+  check(text) {
+    const r = jsonOf(text);
+    const code = Number(r.code ?? r.StatusCode ?? 0);
+    if (code === 0) return;
+    const msg = `Feishu code ${code}: ${String(r.msg ?? r.StatusMessage ?? '').slice(0, 200)}`;
+    if (code === 9499 || code === 11232) {
+      throw new DeliveryError(msg, { retryable: true, retryAfterMs: 1_000 });
+    }
+    throw new DeliveryError(msg, { retryable: false });
+  },
+});

@@ -4,32 +4,14 @@
  * Limit 20/min per robot: queued. Settings: `url`, `timeout_ms`, `rate_per_minute`.
  */
 import { receiptMarkdown } from '../../message.js';
-import { jsonOf, postBody } from '../http.js';
-import { limiterFrom } from '../limits.js';
-import { type Channel, type ChannelType, DeliveryError, str } from '../types.js';
+import { checkErrcode, robotChannelType } from '../robot.js';
 
-export const wecomChannelType: ChannelType = {
+export const wecomChannelType = robotChannelType({
   type: 'wecom',
-  keys: ['url', 'timeout_ms', 'rate_per_minute', 'rate_per_second'],
-  secretKeys: ['url'],
-  required: ['url'],
-  create(s): Channel {
-    const url = str(s, 'url')!;
-    return {
-      type: 'wecom',
-      rateLimit: limiterFrom(s, [[20, 60_000]]),
-      async send(message, _target, { signal }) {
-        const md = receiptMarkdown(message);
-        const body = JSON.stringify({ msgtype: 'markdown', markdown: { content: md.text } });
-        const { text } = await postBody(url, body, { 'content-type': 'application/json' }, signal);
-        const r = jsonOf(text);
-        const code = Number(r.errcode ?? 0);
-        if (code === 0) return {};
-        const msg = `WeCom errcode ${code}: ${String(r.errmsg ?? '').slice(0, 200)}`;
-        if (code === 45009) throw new DeliveryError(msg, { retryable: true, retryAfterMs: 60_000 });
-        throw new DeliveryError(msg, { retryable: code === -1 });
-      },
-      async close() {},
-    };
+  signed: false,
+  limits: [[20, 60_000]],
+  request(url, _secret, message) {
+    return { url, body: { msgtype: 'markdown', markdown: { content: receiptMarkdown(message).text } } };
   },
-};
+  check: checkErrcode('WeCom', 45009),
+});
