@@ -5,16 +5,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Catalog, openCatalog } from '../../../src/catalog/index.js';
-import {
-  createReceipts,
-  type DeliveryOutcome,
-  type Receipts,
-  type ReceiptsConfigInput,
-} from '../../../src/receipts/index.js';
+import type { DeliveryOutcome, Receipts, ReceiptsConfigInput } from '../../../src/receipts/index.js';
 import type { SessionContext } from '../../../src/sql/types.js';
-import { createTaskService, type TaskRecord, type TaskService } from '../../../src/tasks/index.js';
+import type { TaskRecord, TaskService } from '../../../src/tasks/index.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { fakeEngine, MemoryStore } from '../../unit/tasks/fakes.js';
+import { startTasksWithReceipts } from './wiring.js';
 
 export const ALICE = { user: { name: 'alice', admin: false }, database: null, connectionId: 1 };
 export const ADMIN: SessionContext = {
@@ -48,22 +43,14 @@ export async function startHarness(
   const catalog = await openCatalog('sqlite', tmp.dir);
   await catalog.migrate();
   const outcomes: DeliveryOutcome[] = [];
-  const receipts = createReceipts({
+  const { receipts, tasks } = await startTasksWithReceipts(
     catalog,
-    config: { pollMs: 200, backoffInitialMs: 50, backoffMaxMs: 400, timeoutMs: 2_000, ...config },
-    onOutcome: (o) => outcomes.push(o),
-  });
-  const tasks = createTaskService({
-    catalog,
-    engine: fakeEngine(),
-    prepare: async (_ctx, sql) => ({ engineSql: sql.trim() }),
-    resultStore: new MemoryStore(),
-    onFinishInTx: receipts.onFinishInTx,
-    config: { concurrency: options.taskConcurrency },
-  });
-  receipts.attach(tasks.events);
-  await tasks.start();
-  await receipts.start();
+    {
+      config: { pollMs: 200, backoffInitialMs: 50, backoffMaxMs: 400, timeoutMs: 2_000, ...config },
+      onOutcome: (o) => outcomes.push(o),
+    },
+    { concurrency: options.taskConcurrency },
+  );
   const ext = receipts.extensions[0]!;
   return {
     dir: tmp.dir,
