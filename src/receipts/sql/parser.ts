@@ -99,7 +99,7 @@ function lex(sql: string): Tok[] {
         out.push({ k: 'str', v: t.value });
       } else if (t.kind === 'number') {
         const bad = t.text.search(/[^0-9.]/);
-        if (bad >= 0 || t.text[0] === '.') throw unexpected(t.text[bad < 0 ? 0 : bad]!);
+        if (bad >= 0 || t.text[0] === '.') throw unexpected(t.text[Math.max(bad, 0)]!);
         out.push({ k: 'num', v: Number(t.text) });
       } else if (t.kind === 'punct') {
         for (const c of t.text) {
