@@ -20,7 +20,10 @@ describe('config - resolveConfig', () => {
 
   it('precedence: file < env < flags, nested keys merged', () => {
     const file = path.join(tmp.dir, 'lakecast.json');
-    writeFileSync(file, JSON.stringify({ mysqlPort: 4000, httpPort: 4001, limits: { maxConnections: 10, queryTimeoutMs: 5 } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ mysqlPort: 4000, httpPort: 4001, limits: { maxConnections: 10, queryTimeoutMs: 5 } }),
+    );
     const cfg = resolveConfig({
       file,
       env: { LAKECAST_HTTP_PORT: '5001', LAKECAST_MAX_CONNECTIONS: '20' },
@@ -49,7 +52,9 @@ describe('config - resolveConfig', () => {
       expect(e.message).toContain('mysqlPort');
       expect(e.message).toContain('limits.engineMemoryLimit');
     }
-    expect(() => resolveConfig({ overrides: { nope: 1 } as never })).toThrow(/LC_CONFIG_INVALID|invalid configuration/);
+    expect(() => resolveConfig({ overrides: { nope: 1 } as never })).toThrow(
+      /LC_CONFIG_INVALID|invalid configuration/,
+    );
   });
 
   it('an unreadable or malformed config file fails with LC_CONFIG_FILE', () => {
