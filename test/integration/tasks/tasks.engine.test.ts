@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,8 @@ import type { SqlFront, SqlSession } from '../../../src/sql/types.js';
 import { openObjectStore, readAll } from '../../../src/storage/index.js';
 import { createTaskService, type TaskService } from '../../../src/tasks/index.js';
 import { startS3 } from '../../helpers/s3-server.js';
-import { depsOf, type Harness, run, startHarness, writeFiles } from '../sql/harness.js';
+import { depsOf, type Harness, run, startHarness } from '../sql/harness.js';
+import { createSeedTable } from './seed-table.js';
 
 const LONG_QUERY = 'SELECT sum(a.range * b.range) FROM range(100000000) a, range(1000) b';
 
@@ -29,21 +30,6 @@ async function setupTasks(h: Harness, resultsUri: string, s3?: Parameters<typeof
   await front.loadTables();
   await tasks.start();
   return { tasks, front };
-}
-
-async function prepareSeedTable(h: Harness, s: SqlSession) {
-  mkdirSync(path.join(h.lake, 't1'), { recursive: true });
-  await writeFiles([
-    `COPY (SELECT * FROM (VALUES (1, 'a,b', NULL), (2, 'say "hi"', 2.5)) t(id, name, score)) TO '${h.lake}/t1/t1.csv' (HEADER)`,
-  ]);
-  await run(s, 'CREATE DATABASE IF NOT EXISTS sh_tpch');
-  await run(s, 'USE sh_tpch');
-  await run(
-    s,
-    `CREATE EXTERNAL TABLE IF NOT EXISTS test_table1 (id INT, name STRING, score DOUBLE)
-     ROW FORMAT DELIMITED FIELDS TERMINATED BY ','
-     STORED AS CSV LOCATION '${pathToFileURL(path.join(h.lake, 't1')).href}/' TBLPROPERTIES ('skip.header.line.count'='1')`,
-  );
 }
 
 function asObject(columns: string[], row: Cell[]): Record<string, Cell> {
@@ -83,7 +69,7 @@ describe('async tasks over the real engine, catalog and SQL front (local results
       database: null,
       remoteAddress: '127.0.0.1',
     });
-    await prepareSeedTable(h, s);
+    await createSeedTable(h, s, { schema: 'sh_tpch', table: 'test_table1', dir: 't1' });
   });
   afterAll(async () => {
     await tasks?.close(0);
@@ -213,7 +199,7 @@ describe('async tasks - results in S3 (s3rver)', () => {
       database: null,
       remoteAddress: '127.0.0.1',
     });
-    await prepareSeedTable(h, s);
+    await createSeedTable(h, s, { schema: 'sh_tpch', table: 'test_table1', dir: 't1' });
   });
   afterAll(async () => {
     await tasks?.close(0);

@@ -1,5 +1,5 @@
 /** output-format=parquet: the engine's COPY … TO into its temp folder, streamed into the result store. */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -11,7 +11,8 @@ import type { SqlFront, SqlSession } from '../../../src/sql/types.js';
 import { openObjectStore, readAll } from '../../../src/storage/index.js';
 import { createTaskService, engineParquetWriter, type TaskService } from '../../../src/tasks/index.js';
 import { startS3 } from '../../helpers/s3-server.js';
-import { depsOf, type Harness, run, startHarness, writeFiles } from '../sql/harness.js';
+import { depsOf, type Harness, run, startHarness } from '../sql/harness.js';
+import { createSeedTable } from './seed-table.js';
 
 const LONG_QUERY = 'SELECT sum(a.range * b.range) FROM range(100000000) a, range(1000) b';
 
@@ -37,18 +38,7 @@ async function setup(h: Harness, resultsUri: string, s3?: Parameters<typeof open
     database: null,
     remoteAddress: '127.0.0.1',
   });
-  mkdirSync(path.join(h.lake, 'pq'), { recursive: true });
-  await writeFiles([
-    `COPY (SELECT * FROM (VALUES (1, 'a,b', NULL), (2, 'say "hi"', 2.5)) t(id, name, score)) TO '${h.lake}/pq/t.csv' (HEADER)`,
-  ]);
-  await run(s, 'CREATE DATABASE IF NOT EXISTS sh_pq');
-  await run(s, 'USE sh_pq');
-  await run(
-    s,
-    `CREATE EXTERNAL TABLE IF NOT EXISTS t1 (id INT, name STRING, score DOUBLE)
-     ROW FORMAT DELIMITED FIELDS TERMINATED BY ','
-     STORED AS CSV LOCATION '${pathToFileURL(path.join(h.lake, 'pq')).href}/' TBLPROPERTIES ('skip.header.line.count'='1')`,
-  );
+  await createSeedTable(h, s, { schema: 'sh_pq', table: 't1', dir: 'pq' });
   return { tasks, s };
 }
 
