@@ -51,7 +51,7 @@ export interface Receipts {
   readonly dispatcher: ReceiptDispatcher;
   /** Pass as `TaskServiceDeps.onFinishInTx`: writes the outbox row in the task's terminal transaction. */
   // biome-ignore lint/suspicious/noExplicitAny: the task store's transaction is untyped
-  readonly onFinishInTx: (tx: Transaction<any>, task: TaskRecord) => Promise<void>;
+  readonly onFinishInTx: (tx: Transaction<any>, task: TaskRecord) => Promise<Partial<TaskRecord> | undefined>;
   /** Wakes the dispatcher on every terminal task event (after commit). Returns the unsubscribe function. */
   attach(events: TerminalEventSource): () => void;
   /** CREATE / SHOW / DROP / TEST NOTIFICATION CHANNEL(S), for `SqlFrontDeps.extensions`. */
@@ -123,7 +123,9 @@ export function createReceipts(deps: ReceiptsDeps): Receipts {
         ...writeOptions,
         claimFor: direct ? { owner: dispatcher.owner, leaseMs: dispatcher.lease() } : undefined,
       });
-      if (direct && w?.status === 'PENDING') handoffs.set(task.id, w.row);
+      if (!w) return undefined;
+      if (direct && w.status === 'PENDING') handoffs.set(task.id, w.row);
+      return w.taskFields;
     },
     attach(events) {
       attached++;
@@ -134,6 +136,8 @@ export function createReceipts(deps: ReceiptsDeps): Receipts {
           // mq_status PENDING was written with the row: the outbox row committed with the task's end.
           if (e.task?.mq_status === 'PENDING') return dispatcher.deliverNow(row);
         }
+        // A task without a receipt (no mq-notify-by) gives the dispatcher nothing to look for.
+        if (e.task && e.task.mq_status == null) return;
         dispatcher.notify();
       };
       const offs = [

@@ -8,7 +8,7 @@ import type { Hints } from '../sql/hints.js';
 import type { SessionContext } from '../sql/types.js';
 import type { ObjectStore } from '../storage/types.js';
 import type { TaskEvents } from './events.js';
-import type { TaskRecord, TaskStore } from './store/index.js';
+import type { FinishHook, TaskRecord, TaskStore } from './store/index.js';
 
 export const DEFAULT_TASK_CONCURRENCY = 4;
 export const DEFAULT_TASK_TIMEOUT_MS = 30 * 60_000;
@@ -71,8 +71,7 @@ export interface TaskServiceDeps {
    * Runs inside the transaction that ends a task (receipts write their outbox row here). Throwing rolls the
    * terminal transition back and the task is finished again without the hook.
    */
-  // biome-ignore lint/suspicious/noExplicitAny: the outbox writer brings its own table types
-  readonly onFinishInTx?: (tx: Transaction<any>, task: TaskRecord) => Promise<void>;
+  readonly onFinishInTx?: FinishHook;
 }
 
 /** Who submits: the session's user, database and connection. */

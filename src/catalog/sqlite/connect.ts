@@ -4,8 +4,10 @@ import Database from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import type { CatalogDatabase } from '../database.js';
 import type { CatalogDriver } from '../driver.js';
-import { createSqliteDialect } from './dialect.js';
+import { LakecastSqliteDialect } from './dialect.js';
 import { classifySqliteError } from './errors.js';
+import { createExecutor } from './executor.js';
+import { WalSync } from './wal-sync.js';
 
 /** How long a statement waits for another process's lock on the file before failing (SQLITE_BUSY). */
 export const DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 5_000;
@@ -15,29 +17,61 @@ export interface SqliteConnectOptions {
   readonly busyTimeoutMs?: number;
 }
 
-/**
- * Opens (creating if needed, with its folder) the SQLite catalog file `file` (or `:memory:`):
- * WAL journal (readers never block the writer), `synchronous=FULL` (a commit is fsynced before it returns,
- * so a change a user was told about survives power loss: https://www.sqlite.org/pragma.html#pragma_synchronous),
- * `busy_timeout`, and foreign keys enforced.
- */
-export function connectSqlite(file: string, options: SqliteConnectOptions = {}): CatalogDriver {
-  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
-  const database = new Database(file);
+function open(file: string, readonly: boolean, busyTimeoutMs: number): Database.Database {
+  const db = new Database(file, { readonly });
   try {
-    database.pragma('journal_mode = WAL');
-    database.pragma('synchronous = FULL');
-    database.pragma(
-      `busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? DEFAULT_SQLITE_BUSY_TIMEOUT_MS))}`,
-    );
-    database.pragma('foreign_keys = ON');
+    if (!readonly) {
+      db.pragma('journal_mode = WAL');
+      // Commits do not fsync on the event loop; WalSync makes them durable before they are acknowledged.
+      db.pragma(file === ':memory:' ? 'synchronous = FULL' : 'synchronous = NORMAL');
+    }
+    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
+    db.pragma('foreign_keys = ON');
   } catch (err) {
-    database.close();
+    db.close();
     throw err;
   }
+  return db;
+}
+
+/**
+ * Opens (creating if needed, with its folder) the SQLite catalog file `file` (or `:memory:`): WAL journal
+ * (readers never block the writer), `busy_timeout`, foreign keys enforced, and two connections: one for writes
+ * and transactions, a read-only one for other reads. A commit is acknowledged once it is on disk, but its
+ * fsync runs off the event loop and is shared by concurrent commits (wal-sync.ts), so a change a user was told
+ * about survives power loss while the server keeps serving during the fsync.
+ */
+export function connectSqlite(file: string, options: SqliteConnectOptions = {}): CatalogDriver {
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_SQLITE_BUSY_TIMEOUT_MS;
+  const memory = file === ':memory:';
+  if (!memory) mkdirSync(path.dirname(file), { recursive: true });
+  const writeDb = open(file, false, busyTimeoutMs);
+  let readDb: Database.Database | undefined;
+  try {
+    // The write connection has created the file and turned WAL on before the read-only one opens it.
+    readDb = memory ? undefined : open(file, true, busyTimeoutMs);
+  } catch (err) {
+    writeDb.close();
+    throw err;
+  }
+  const writer = createExecutor(writeDb);
+  const reader = readDb ? createExecutor(readDb) : undefined;
+  const wal = memory ? undefined : new WalSync(file);
+  const dialect = new LakecastSqliteDialect({
+    writer,
+    reader,
+    durable: wal ? () => wal.sync() : undefined,
+    async close() {
+      await wal?.close();
+      reader?.clear();
+      readDb?.close();
+      writer.clear();
+      writeDb.close();
+    },
+  });
   return {
     dialect: 'sqlite',
-    db: new Kysely<CatalogDatabase>({ dialect: createSqliteDialect(database) }),
+    db: new Kysely<CatalogDatabase>({ dialect }),
     classify: classifySqliteError,
   };
 }

@@ -57,6 +57,8 @@ export interface WrittenReceipt {
   readonly status: ReceiptStatus;
   /** The row as written. */
   readonly row: OutboxRow;
+  /** What was written to the task's row in the same transaction. */
+  readonly taskFields: { readonly mq_status: ReceiptStatus; readonly mq_error_msg: string | null };
 }
 
 /**
@@ -112,12 +114,9 @@ export async function writeReceipt(
     claimed_until: claim ? now + claim.leaseMs : null,
   };
   await tx.insertInto('receipt_outbox').values(row).execute();
-  await tx
-    .updateTable('query_tasks')
-    .set({ mq_status: rstatus, mq_error_msg: rstatus === 'SKIPPED' ? null : error })
-    .where('id', '=', task.id)
-    .execute();
-  return { messageId: id, status: rstatus, row };
+  const taskFields = { mq_status: rstatus, mq_error_msg: rstatus === 'SKIPPED' ? null : error };
+  await tx.updateTable('query_tasks').set(taskFields).where('id', '=', task.id).execute();
+  return { messageId: id, status: rstatus, row, taskFields };
 }
 
 /**

@@ -5,6 +5,13 @@ import type { FinishFields, NewTask, TaskRecord, TasksDatabase, TerminalStatus }
 /** A condition on `query_tasks`, built with Kysely (bound parameters only). */
 export type TaskCondition = (eb: ExpressionBuilder<TasksDatabase, 'query_tasks'>) => Expression<SqlBool>;
 
+/**
+ * Runs inside a task's terminal transaction (the receipts outbox row is written there); answers the fields it
+ * wrote to the task's row, if any.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the outbox writer brings its own table types
+export type FinishHook = (tx: Transaction<any>, task: TaskRecord) => Promise<Partial<TaskRecord> | undefined>;
+
 /** Columns a task listing may be ordered by (every column of the table). */
 export type TaskColumn = keyof TaskRecord & string;
 
@@ -44,12 +51,11 @@ export interface TaskStore {
     terminal: TerminalStatus,
     fields: FinishFields,
     now: number,
-    // biome-ignore lint/suspicious/noExplicitAny: the outbox writer brings its own table types
-    inTx?: (tx: Transaction<any>, task: TaskRecord) => Promise<void>,
+    inTx?: FinishHook,
   ): Promise<boolean>;
   /**
    * {@link finish} that answers the row as committed (null when the compare-and-set lost), read inside the
-   * transaction (`RETURNING`, or a read after `inTx`, which may write to the row): nobody needs to read it
+   * transaction (`RETURNING`, plus the fields `inTx` says it wrote to the row): nobody needs to read it
    * again after the commit.
    */
   finishRow(
@@ -57,8 +63,7 @@ export interface TaskStore {
     terminal: TerminalStatus,
     fields: FinishFields,
     now: number,
-    // biome-ignore lint/suspicious/noExplicitAny: the outbox writer brings its own table types
-    inTx?: (tx: Transaction<any>, task: TaskRecord) => Promise<void>,
+    inTx?: FinishHook,
   ): Promise<TaskRecord | null>;
   list(options?: TaskListOptions): Promise<TaskRecord[]>;
   /** Tasks of `node` still QUEUED or RUNNING (recovery), oldest first. */
@@ -209,11 +214,9 @@ export function createTaskStore(db: Kysely<TasksDatabase>): TaskStore {
         if (!row) return null;
         const task = normalizeTask(row);
         if (!inTx) return task;
-        await inTx(tx, task);
-        // The hook may have written to the row (receipts set mq_status): answer it as it will be committed.
-        return normalizeTask(
-          await tx.selectFrom('query_tasks').selectAll().where('id', '=', id).executeTakeFirstOrThrow(),
-        );
+        // The hook may write to the row (receipts set mq_status) and says what: answer the row as committed.
+        const changed = await inTx(tx, task);
+        return changed ? { ...task, ...changed } : task;
       });
     },
     async list(options = {}) {

@@ -96,6 +96,7 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       expect(
         await store.finish('t2', 'CANCELLED', { message: 'cancelled by alice' }, 3_000, async (_tx, task) => {
           seen = task.message ?? '';
+          return undefined;
         }),
       ).toBe(true);
       expect(seen).toBe('cancelled by alice');
@@ -106,6 +107,7 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       await store.insert(newTask('t2r', { create_time: 2_000, creator_id: 'zed' }));
       const row = await store.finishRow('t2r', 'SUCCESS', { row_count: 3 }, 3_000, async (tx) => {
         await tx.updateTable('query_tasks').set({ mq_status: 'PENDING' }).where('id', '=', 't2r').execute();
+        return { mq_status: 'PENDING' };
       });
       expect(row).toMatchObject({
         id: 't2r',

@@ -195,6 +195,7 @@ describe('tasks - terminal transaction hook (receipts outbox)', () => {
       onFinishInTx: async (_tx, task) => {
         if (fail) throw new Error('outbox table missing');
         seen.push(`${task.id}:${task.status}:${task.row_count}`);
+        return undefined;
       },
     });
     await tasks.start();
