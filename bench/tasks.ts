@@ -9,6 +9,7 @@
  * `npm run bench -- tasks`; TASKS_BENCH_SUBMITS / TASKS_BENCH_BULK override the counts.
  */
 import os from 'node:os';
+import path from 'node:path';
 import { type Kysely, sql } from 'kysely';
 import mysql from 'mysql2/promise';
 import { openCatalog } from '../src/catalog/index.js';
@@ -16,6 +17,7 @@ import type { TasksDatabase } from '../src/tasks/index.js';
 import { startTestServer, TEST_ROOT_PASSWORD } from '../test/helpers/server.js';
 import { tempDir } from '../test/helpers/tmp.js';
 import { startTaskStack } from '../test/integration/tasks/stack.js';
+import { startServerProcess } from './lib/server-process.js';
 import { median, msSince, percentile, round } from './lib/stats.js';
 
 const PASSWORD = 'bench-pw';
@@ -33,18 +35,40 @@ interface Target {
   close(): Promise<void>;
 }
 
+/**
+ * Where the server runs: `process` (default) — `lakecast serve` in a child process, as users run it, so the
+ * benchmark's mysql2 client does not share the server's event loop; `inprocess` — startServer in this process;
+ * `stack` — the tests' hand-composed stack. TASKS_BENCH_TARGET chooses.
+ */
+const TARGET = process.env.TASKS_BENCH_TARGET ?? 'process';
+
 async function openTarget(dir: string): Promise<Target> {
-  // (the server keeps its own temporary data dir)
-  if (process.env.TASKS_BENCH_TARGET === 'stack') {
+  if (TARGET === 'stack') {
     const stack = await startTaskStack(dir, PASSWORD);
     return { port: stack.port, password: PASSWORD, db: stack.catalog.db, close: () => stack.close() };
   }
-  // The real composition root (startServer), in this process, over its own temporary data dir.
-  const server = await startTestServer();
-  const catalog = await openCatalog('sqlite', server.dataDir);
+  if (TARGET === 'inprocess') {
+    // The real composition root (startServer), in this process, over its own temporary data dir.
+    const server = await startTestServer();
+    const catalog = await openCatalog('sqlite', server.dataDir);
+    return {
+      port: server.mysqlPort,
+      password: TEST_ROOT_PASSWORD,
+      db: catalog.db,
+      close: async () => {
+        await catalog.close();
+        await server.stop();
+      },
+    };
+  }
+  // The real server in a child process; this process opens the same SQLite catalog file (WAL: readers and
+  // the bulk load's writer share it with the server) for the counts and the bulk load.
+  const dataDir = path.join(dir, 'data');
+  const server = await startServerProcess({ dataDir, password: PASSWORD });
+  const catalog = await openCatalog('sqlite', dataDir, { migrate: false });
   return {
     port: server.mysqlPort,
-    password: TEST_ROOT_PASSWORD,
+    password: PASSWORD,
     db: catalog.db,
     close: async () => {
       await catalog.close();
@@ -209,7 +233,8 @@ export async function run() {
         show_running_p50_ms: 5,
       },
       dla_transcript_reference_ms: { submit: 40, show_by_id: 20 },
-      notes: `2 shared cores, loaded by other test runs (see load averages). Target: ${process.env.TASKS_BENCH_TARGET === 'stack' ? "the tests' in-process stack" : 'the real server (startServer) in this process'}: mysql2 client → MySQL protocol → SQL front → tasks (SQLite catalog, synchronous=FULL, WAL) → DuckDB; results on local disk. Tasks run (4 at once) while submits are measured.`,
+      target: TARGET,
+      notes: `2 shared cores (see load averages). Target ${TARGET}: ${TARGET === 'stack' ? "the tests' in-process stack" : TARGET === 'inprocess' ? 'the real server (startServer) in the benchmark process' : 'lakecast serve in a child process'}: mysql2 client → MySQL protocol → SQL front → tasks (SQLite catalog in WAL mode, each commit fdatasynced before it is acknowledged) → DuckDB; results on local disk, fsynced. Tasks run (4 at once) while submits are measured.`,
     };
     console.log(JSON.stringify(result, null, 2));
     return result;

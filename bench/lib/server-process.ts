@@ -24,6 +24,8 @@ export async function startServerProcess(options: {
   password: string;
   config?: Record<string, unknown>;
   demo?: boolean;
+  /** Extra node flags for the server process (e.g. `--cpu-prof` to profile it). */
+  nodeArgs?: readonly string[];
 }): Promise<ServerProcess> {
   const configFile = `${options.dataDir}.json`;
   writeFileSync(
@@ -36,7 +38,15 @@ export async function startServerProcess(options: {
       ...options.config,
     }),
   );
-  const args = ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'serve', '--config', configFile];
+  const args = [
+    ...(options.nodeArgs ?? []),
+    '--import',
+    'tsx',
+    path.join(root, 'src/cli/main.ts'),
+    'serve',
+    '--config',
+    configFile,
+  ];
   if (options.demo) args.push('--demo');
   const child = spawn(process.execPath, args, {
     cwd: root,

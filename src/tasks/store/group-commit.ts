@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 
 interface Pending<DB> {
   readonly op: (tx: Transaction<DB>) => Promise<unknown>;
@@ -6,103 +6,118 @@ interface Pending<DB> {
   readonly reject: (e: unknown) => void;
 }
 
+/** Most operations applied in one transaction. */
+export const DEFAULT_GROUP_MAX_OPS = 256;
+
 /**
  * Group commit: write operations are applied several per transaction, so N concurrent task transitions cost one
- * commit (one fsync) instead of N. Each operation resolves only after its transaction committed (durable).
+ * commit (one fsync) instead of N. Each operation resolves only after its transaction is durable.
  *
- * better-sqlite3 commits synchronously (the fsync blocks the event loop), so operations can only pile up between
- * flushes. An idle store flushes on the next turn of the event loop (no added latency); a busy one (last flush
- * ended < 5 ms ago) waits `commitDelayMs` first so concurrent transitions share the commit — as PostgreSQL's
- * `commit_delay` does when other transactions are active. An `urgent` operation (someone is waiting for it, e.g.
- * a submit) never waits and takes the waiting operations along.
+ * Operations queue while a group runs its statements; the next group starts as soon as those statements are done,
+ * while the previous group still waits for its commit to be durable (the catalog's fsync runs off the event loop
+ * and is shared by the commits that wait for it, see catalog/sqlite/wal-sync.ts). So nothing waits on a timer:
+ * an idle committer flushes on the next turn of the event loop, a busy one batches whatever arrived during the
+ * previous fsync. At most two groups are in flight: one running statements, one waiting for durability.
  *
- * If any operation of a group throws, the group is rolled back and its operations are retried one per
- * transaction, so one failing operation (a duplicate client token, a receipts hook error) affects only its caller.
+ * Order: a group starts its statements only after the previous group's statements succeeded, so on SQLite (one
+ * writer) it commits after it, and on PostgreSQL it waits for the row locks the previous group holds. If an
+ * operation throws, its group is rolled back and run again — before the next group starts — with a savepoint
+ * around each operation, so one failing operation (a duplicate client token, a receipts hook error) affects only
+ * its caller and the others keep their order. A failure of the commit itself (or of its fsync) rejects the whole
+ * group: whether it was applied is unknown, so it is not applied twice.
  */
 export class GroupCommitter<DB> {
   private pending: Pending<DB>[] = [];
-  private flushing = false;
-  private scheduled: 'now' | 'delayed' | null = null;
-  private urgent = false;
-  private timer: NodeJS.Timeout | undefined;
-  private lastFlushEnd = 0;
+  /** A group is running its statements. */
+  private executing = false;
+  /** Groups not yet resolved (running statements or waiting for durability). */
+  private inFlight = 0;
+  private scheduled = false;
 
   constructor(
     private readonly db: Kysely<DB>,
     /** Most operations per transaction. */
-    private readonly maxGroup = 256,
-    /** Wait before a flush while busy, ms (0 = never wait). */
-    private readonly commitDelayMs = 2,
+    private readonly maxGroup = DEFAULT_GROUP_MAX_OPS,
   ) {}
 
-  /** Runs `op` in a (possibly shared) transaction; resolves with its result once committed. */
-  run<T>(op: (tx: Transaction<DB>) => Promise<T>, options: { urgent?: boolean } = {}): Promise<T> {
+  /** Runs `op` in a (possibly shared) transaction; resolves with its result once committed and durable. */
+  run<T>(op: (tx: Transaction<DB>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ op, resolve: resolve as (v: unknown) => void, reject });
-      if (options.urgent) this.urgent = true;
       this.schedule();
     });
   }
 
   private schedule(): void {
-    if (this.flushing || this.scheduled === 'now') return;
-    const delay =
-      !this.urgent && this.commitDelayMs > 0 && performance.now() - this.lastFlushEnd < 5
-        ? this.commitDelayMs
-        : 0;
-    if (this.scheduled === 'delayed') {
-      if (delay > 0) return;
-      clearTimeout(this.timer);
-    }
-    const go = () => {
-      this.scheduled = null;
-      this.timer = undefined;
-      void this.flush();
+    if (this.scheduled || this.executing || this.inFlight >= 2 || this.pending.length === 0) return;
+    this.scheduled = true;
+    // The next turn of the event loop: operations issued in the same turn join this group.
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.executing || this.inFlight >= 2 || this.pending.length === 0) return;
+      void this.flush(this.pending.splice(0, this.maxGroup));
+    });
+  }
+
+  private async flush(group: Pending<DB>[]): Promise<void> {
+    this.executing = true;
+    this.inFlight++;
+    const statementsDone = () => {
+      if (!this.executing) return;
+      this.executing = false;
+      this.schedule();
     };
-    if (delay > 0) {
-      this.scheduled = 'delayed';
-      this.timer = setTimeout(go, delay);
-    } else {
-      this.scheduled = 'now';
-      setImmediate(go);
-    }
-  }
-
-  private async flush(): Promise<void> {
-    if (this.flushing) return;
-    this.flushing = true;
+    let applied = false;
     try {
-      // Take what accumulated; operations arriving during this commit go to the next group.
-      const group = this.pending.splice(0, this.maxGroup);
-      this.urgent = false;
-      if (group.length === 1) return await this.runAlone(group[0]!);
-      let results: unknown[] | undefined;
-      try {
-        results = await this.db.transaction().execute(async (tx) => {
-          const out: unknown[] = [];
-          for (const item of group) out.push(await item.op(tx));
-          return out;
-        });
-      } catch {
-        results = undefined;
-      }
-      if (results) {
-        for (let i = 0; i < group.length; i++) group[i]!.resolve(results[i]);
-        return;
-      }
-      for (const item of group) await this.runAlone(item);
-    } finally {
-      this.flushing = false;
-      this.lastFlushEnd = performance.now();
-      if (this.pending.length > 0) this.schedule();
-    }
-  }
-
-  private async runAlone(item: Pending<DB>): Promise<void> {
-    try {
-      item.resolve(await this.db.transaction().execute((tx) => item.op(tx)));
+      const results = await this.db.transaction().execute(async (tx) => {
+        const out: unknown[] = [];
+        for (const item of group) out.push(await item.op(tx));
+        applied = true;
+        statementsDone();
+        return out;
+      });
+      for (let i = 0; i < group.length; i++) group[i]!.resolve(results[i]);
     } catch (err) {
-      item.reject(err);
+      if (applied || group.length === 1) {
+        // The commit (or its fsync) failed, or the only operation threw: answer the error as it is.
+        for (const item of group) item.reject(err);
+      } else {
+        await this.runIsolated(group, statementsDone);
+      }
+    } finally {
+      statementsDone();
+      this.inFlight--;
+      this.schedule();
     }
+  }
+
+  /** Runs `group` again in one transaction with a savepoint around each operation. */
+  private async runIsolated(group: Pending<DB>[], statementsDone: () => void): Promise<void> {
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
+      await this.db.transaction().execute(async (tx) => {
+        for (const item of group) {
+          await sql`savepoint group_op`.execute(tx);
+          try {
+            const value = await item.op(tx);
+            await sql`release savepoint group_op`.execute(tx);
+            outcomes.push({ ok: true, value });
+          } catch (error) {
+            await sql`rollback to savepoint group_op`.execute(tx);
+            await sql`release savepoint group_op`.execute(tx);
+            outcomes.push({ ok: false, error });
+          }
+        }
+        statementsDone();
+      });
+    } catch (err) {
+      for (const item of group) item.reject(err);
+      return;
+    }
+    group.forEach((item, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) item.resolve(o.value);
+      else item.reject(o.error);
+    });
   }
 }

@@ -109,43 +109,41 @@ export function createTaskStore(db: Kysely<TasksDatabase>): TaskStore {
   const writer = new GroupCommitter(db);
   const store: TaskStore = {
     async insert(task) {
-      await writer.run(
-        (tx) =>
-          tx
-            .insertInto('query_tasks')
-            .values({
-              mpp_query_id: null,
-              message: null,
-              row_count: null,
-              elapse_time: null,
-              scanned_row_count: null,
-              scanned_data_bytes: null,
-              result_file_oss_file: null,
-              mq_product: null,
-              mq_model: null,
-              mq_topic: null,
-              mq_queue: null,
-              mq_producer_id: null,
-              mq_endpoint: null,
-              mq_status: null,
-              mq_error_msg: null,
-              mq_message_id: null,
-              mq_total_time: null,
-              progress: null,
-              queue_time: null,
-              result_file_size: null,
-              started_at: null,
-              finished_at: null,
-              result_key: null,
-              result_deleted_at: null,
-              ...task,
-              status: 'QUEUED',
-              update_time: task.create_time,
-              cancellable_task: 1,
-              attempts: 0,
-            })
-            .execute(),
-        { urgent: true },
+      await writer.run((tx) =>
+        tx
+          .insertInto('query_tasks')
+          .values({
+            mpp_query_id: null,
+            message: null,
+            row_count: null,
+            elapse_time: null,
+            scanned_row_count: null,
+            scanned_data_bytes: null,
+            result_file_oss_file: null,
+            mq_product: null,
+            mq_model: null,
+            mq_topic: null,
+            mq_queue: null,
+            mq_producer_id: null,
+            mq_endpoint: null,
+            mq_status: null,
+            mq_error_msg: null,
+            mq_message_id: null,
+            mq_total_time: null,
+            progress: null,
+            queue_time: null,
+            result_file_size: null,
+            started_at: null,
+            finished_at: null,
+            result_key: null,
+            result_deleted_at: null,
+            ...task,
+            status: 'QUEUED',
+            update_time: task.create_time,
+            cancellable_task: 1,
+            attempts: 0,
+          })
+          .execute(),
       );
     },
     async get(id) {
