@@ -13,6 +13,11 @@ export interface QueryOptions {
   readonly params?: readonly Cell[];
   /** Schema unqualified table names resolve in (the MySQL session's current database); default `main`. */
   readonly defaultSchema?: string;
+  /**
+   * False when the caller knows the query reads no table or view and calls no table function (the sandbox's
+   * analysis): it then runs without the engine's profiler and its scanned rows and bytes are 0. Default true.
+   */
+  readonly scans?: boolean;
 }
 
 /** Per-query statistics, final once `batches` has ended. */

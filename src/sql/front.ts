@@ -154,7 +154,7 @@ export function createSqlFront(deps: SqlFrontDeps): SqlFront {
         r.kind === 'explain'
           ? await sandboxExplain(env, ctx, sql, tokens)
           : await sandboxQuery(env, ctx, sql, tokens);
-      const res = await runEngineQuery(env, ctx, prepared.engineSql, signal, params);
+      const res = await runEngineQuery(env, ctx, prepared, signal, params);
       return {
         kind: 'rows',
         columns: res.columns,

@@ -6,7 +6,7 @@ import { rewriteQuery } from './rewrite.js';
 import { checkAnalysis, checkTableName } from './sandbox.js';
 import { account, type FrontEnv, lookupName, SYSTEM_SCHEMAS, schemaOf } from './statements/env.js';
 import { refreshForQuery } from './statements/tables-ddl.js';
-import { clip, isKeyword, isPunct, type Token } from './tokenizer.js';
+import { clip, isKeyword, isPunct, type Token, tokenize } from './tokenizer.js';
 import type { PreparedUserQuery, SessionContext } from './types.js';
 import { serverVariables, variableValue } from './variables.js';
 
@@ -20,22 +20,75 @@ export function isQueryStart(tokens: readonly Token[], at = 0): boolean {
   return t?.kind === 'word' && QUERY_STARTS.has(t.value.toUpperCase());
 }
 
-/** Analyses kept per engine SQL text (the analysis is a pure function of the text; repeated queries skip it). */
+/** Analyses kept per analysis shape (see {@link analysisShape}; repeated queries skip DuckDB's parser). */
 const ANALYSIS_CACHE_SIZE = 512;
 
+const PLAIN_NUMBER = /^\d+(\.\d+)?$/;
+
+function isWordChar(c: number): boolean {
+  return (
+    (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36 || c >= 128
+  );
+}
+
+/**
+ * The text analyzed in place of `engineSql`: its plain numeric literals replaced by `0`, so that queries that
+ * differ only in numbers (`LIMIT 10` / `LIMIT 20`, `id = 7` / `id = 8`) share one analysis. What the sandbox
+ * decides from — statement kind and count, tables, table functions, functions — never depends on a number's
+ * value. Only done when this lexer and DuckDB's surely agree on where literals, identifiers and comments are:
+ * no backslash, no `$` (dollar quoting, `$1`), no quote doubled inside a literal, no `E'…'`; otherwise (and
+ * when the text does not lex) the text itself is the shape.
+ */
+export function analysisShape(engineSql: string): string {
+  if (engineSql.includes('\\') || engineSql.includes('$')) return engineSql;
+  let tokens: readonly Token[];
+  try {
+    tokens = tokenize(engineSql).tokens;
+  } catch {
+    return engineSql;
+  }
+  let out = '';
+  let last = 0;
+  for (const t of tokens) {
+    if (t.kind === 'string' || t.kind === 'qident') {
+      const q = t.text[0]!;
+      if ((t.kind === 'string' && q !== "'") || t.text.slice(1, -1).includes(q)) return engineSql;
+      continue;
+    }
+    if (t.kind !== 'number' || t.text === '0' || !PLAIN_NUMBER.test(t.text)) continue;
+    if (isWordChar(engineSql.charCodeAt(t.end))) return engineSql;
+    out += `${engineSql.slice(last, t.start)}0`;
+    last = t.end;
+  }
+  return last === 0 ? engineSql : out + engineSql.slice(last);
+}
+
+function remember(env: FrontEnv, key: string, analysis: StatementAnalysis): void {
+  if (key.length > 64 * 1024) return;
+  env.analyses.set(key, analysis);
+  if (env.analyses.size > ANALYSIS_CACHE_SIZE)
+    env.analyses.delete(env.analyses.keys().next().value as string);
+}
+
 async function analyzeCached(env: FrontEnv, engineSql: string): Promise<StatementAnalysis> {
-  const hit = env.analyses.get(engineSql);
+  const shape = analysisShape(engineSql);
+  const hit = env.analyses.get(shape);
   if (hit) {
-    env.analyses.delete(engineSql); // re-insert: most recently used last
-    env.analyses.set(engineSql, hit);
+    env.analyses.delete(shape); // re-insert: most recently used last
+    env.analyses.set(shape, hit);
     return hit;
   }
-  const analysis = await env.deps.engine.analyze(engineSql);
-  if (engineSql.length <= 64 * 1024) {
-    env.analyses.set(engineSql, analysis);
-    if (env.analyses.size > ANALYSIS_CACHE_SIZE)
-      env.analyses.delete(env.analyses.keys().next().value as string);
+  let analysis: StatementAnalysis;
+  try {
+    analysis = await env.deps.engine.analyze(shape);
+  } catch (err) {
+    if (shape === engineSql) throw err;
+    // The user sees the error (or the analysis) of what they wrote, not of the shape.
+    analysis = await env.deps.engine.analyze(engineSql);
+    remember(env, engineSql, analysis);
+    return analysis;
   }
+  remember(env, shape, analysis);
   return analysis;
 }
 
@@ -89,7 +142,8 @@ export async function sandboxQuery(
   checkAnalysis(analysis);
   const tables = await resolveTables(env, ctx, analysis.tables);
   for (const def of tables) await refreshForQuery(env, def);
-  return { engineSql, tables, defaultSchema: ctx.database };
+  const scans = analysis.tables.length > 0 || analysis.tableFunctions.length > 0;
+  return { engineSql, tables, defaultSchema: ctx.database, scans };
 }
 
 /** `EXPLAIN [ANALYZE] <query>` / `DESCRIBE <query>`: the inner query is sandboxed, the prefix kept. */
@@ -116,13 +170,14 @@ export async function sandboxExplain(
 export function runEngineQuery(
   env: FrontEnv,
   ctx: SessionContext,
-  engineSql: string,
+  prepared: Pick<PreparedUserQuery, 'engineSql' | 'scans'>,
   signal: AbortSignal,
   params?: readonly Cell[],
 ): Promise<EngineResult> {
-  return env.deps.engine.query(engineSql, {
+  return env.deps.engine.query(prepared.engineSql, {
     signal,
     timeoutMs: env.deps.config.limits.queryTimeoutMs,
+    scans: prepared.scans,
     ...(ctx.database === null ? {} : { defaultSchema: ctx.database }),
     ...(params === undefined || params.length === 0 ? {} : { params }),
   });

@@ -92,6 +92,8 @@ export interface PreparedUserQuery {
   readonly tables: TableDefinition[];
   /** Run it with this `defaultSchema` (the session's database): unqualified names are left as written. */
   readonly defaultSchema: string | null;
+  /** False when it reads no table or view and calls no table function: give it to `QueryOptions.scans`. */
+  readonly scans: boolean;
 }
 
 /** The statement front. */

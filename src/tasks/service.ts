@@ -245,6 +245,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
           signal,
           onProgress,
           defaultSchema: ctx.database ?? undefined,
+          scans: prepared.scans,
         });
         const encode = format === 'json' ? encodeNdjson : encodeCsv;
         source = Readable.from(encode(result.columns, result.batches), { objectMode: false });

@@ -42,6 +42,7 @@ export async function runSyncQuery(
       signal,
       timeoutMs,
       defaultSchema: ctx.database ?? undefined,
+      scans: prepared.scans,
     });
     return { kind: 'rows', columns: r.columns, batches: r.batches };
   }
@@ -70,6 +71,7 @@ export async function runSyncQuery(
       signal,
       timeoutMs,
       defaultSchema: ctx.database ?? undefined,
+      scans: prepared.scans,
     });
   } catch (err) {
     await fail(err);

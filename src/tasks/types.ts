@@ -33,8 +33,14 @@ export interface TaskServiceConfig {
   readonly maxAttempts?: number;
 }
 
-/** What runs one user query exactly as a synchronous query would (the SQL front's `prepareUserQuery`). */
-export type PrepareQuery = (ctx: SessionContext, sql: string) => Promise<{ engineSql: string }>;
+/**
+ * What runs one user query exactly as a synchronous query would (the SQL front's `prepareUserQuery`): the
+ * engine SQL, and `scans: false` when it reads no table (see `QueryOptions.scans`; absent: true).
+ */
+export type PrepareQuery = (
+  ctx: SessionContext,
+  sql: string,
+) => Promise<{ readonly engineSql: string; readonly scans?: boolean }>;
 
 /**
  * Writes a Parquet result (the engine's `COPY … TO`, see parquet.ts `engineParquetWriter`). `engineSql` is the

@@ -89,6 +89,29 @@ describe('lake tables - views over files honouring the DDL', () => {
     );
   });
 
+  it('stats - a query that scans nothing (scans: false) runs without the profiler; scanning ones keep their stats', async () => {
+    const light = await engine.query('select 41 + 1 as n', { scans: false });
+    const got: Cell[][] = [];
+    for await (const b of light.batches) got.push(...b);
+    expect(got).toEqual([[42]]);
+    expect(light.stats()).toMatchObject({ rowsReturned: 1, scannedRows: 0, scannedBytes: 0 });
+    // Several at once (more than the light connections): all answer, none waits forever.
+    const many = await Promise.all(
+      Array.from({ length: 10 }, async (_, i) => {
+        const r = await engine.query(`select ${i} as n`, { scans: false });
+        const out: Cell[][] = [];
+        for await (const b of r.batches) out.push(...b);
+        return out[0]![0];
+      }),
+    );
+    expect(many).toEqual([...Array(10).keys()]);
+    const r = await engine.query('select count(*) from sales.orders');
+    for await (const _ of r.batches) {
+      // drain
+    }
+    expect(r.stats().scannedRows).toBe(3);
+  });
+
   it('lake - TEXTFILE uses Hive’s \\u0001 delimiter and \\N nulls by default', async () => {
     write('logs/000000_0', 'a\u0001x,y\u00011\nb\u0001\\N\u00012\n');
     await engine.registerTable(

@@ -166,6 +166,9 @@ describe('sql front - sandbox over the real engine', () => {
     const p = await h.front.prepareUserQuery(bob.context, 'SELECT `id` FROM t LIMIT 1');
     expect(p.engineSql).toBe('SELECT "id" FROM t LIMIT 1');
     expect(p.tables.map((t) => `${t.schema}.${t.name}`)).toEqual(['demo.t']);
+    expect(p.scans).toBe(true);
+    expect((await h.front.prepareUserQuery(bob.context, 'SELECT 1 + 2, now()')).scans).toBe(false);
+    expect((await h.front.prepareUserQuery(bob.context, 'SELECT * FROM range(3)')).scans).toBe(true);
     await expect(
       h.front.prepareUserQuery(bob.context, "SELECT * FROM read_csv('/etc/passwd')"),
     ).rejects.toMatchObject({
