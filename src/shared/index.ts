@@ -2,4 +2,5 @@
 export * from './abort.js';
 export * from './errors.js';
 export * from './logger.js';
+export * from './random.js';
 export * from './results.js';

@@ -12,9 +12,17 @@ function systemTimeZone(): string {
  * The server variables clients and GUI tools read on connect (`SHOW VARIABLES`, `SELECT @@x`), with MySQL 8's
  * defaults where Lakecast has no opinion. Session values set with SET override them.
  */
-export function serverVariables(serverVersion: string, maxPacketBytes: number): Map<string, string> {
+export function serverVariables(serverVersion: string, maxPacketBytes: number): ReadonlyMap<string, string> {
   const tz = systemTimeZone();
-  return new Map<string, string>([
+  // Every query reads them (the rewrite resolves @@variables): built once per distinct setting.
+  if (
+    last &&
+    last.serverVersion === serverVersion &&
+    last.maxPacketBytes === maxPacketBytes &&
+    last.tz === tz
+  )
+    return last.vars;
+  const vars = new Map<string, string>([
     ['auto_increment_increment', '1'],
     ['auto_increment_offset', '1'],
     ['autocommit', 'ON'],
@@ -57,7 +65,13 @@ export function serverVariables(serverVersion: string, maxPacketBytes: number): 
     ['version_compile_os', process.platform === 'linux' ? 'Linux' : process.platform],
     ['wait_timeout', '28800'],
   ]);
+  last = { serverVersion, maxPacketBytes, tz, vars };
+  return vars;
 }
+
+let last:
+  | { serverVersion: string; maxPacketBytes: number; tz: string; vars: ReadonlyMap<string, string> }
+  | undefined;
 
 /** Variables whose values clients parse as numbers (JDBC reads these with getInt/getLong). */
 const NUMERIC = /^-?\d+$/;

@@ -2,11 +2,10 @@
  * The async task service: durable submit, a fair bounded queue, the runner (engine → result file), progress,
  * cancellation, timeouts, retention and recovery after a crash. See docs/tasks.md.
  */
-import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import type { AuthUser } from '../auth/types.js';
-import { LakecastError, silentLogger } from '../shared/index.js';
+import { LakecastError, randomHex, silentLogger } from '../shared/index.js';
 import { type Hints, hintsToEntries, parseHints } from '../sql/hints.js';
 import type { SessionContext } from '../sql/types.js';
 import { encodeCsv, encodeNdjson } from './encode.js';
@@ -99,7 +98,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     return (
       `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}_` +
       `${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}_${pad(mppSeq, 5)}_` +
-      randomBytes(4).toString('hex').slice(0, 5)
+      randomHex(3).slice(0, 5)
     );
   }
 

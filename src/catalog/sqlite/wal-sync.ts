@@ -6,7 +6,8 @@ import { closeSync, fdatasync, openSync } from 'node:fs';
  * The connection runs with `synchronous=NORMAL` in WAL mode: COMMIT appends the transaction's frames to the
  * `-wal` file (write(2), page cache) and returns without fsync. Before a commit is acknowledged, the driver
  * awaits {@link sync}, which fdatasyncs the WAL file on libuv's thread pool. One fdatasync makes every frame
- * written before it started durable, so commits that arrive while one runs share the next one (group commit).
+ * written before it started durable, so commits share them (group commit): up to two run at once, and commits
+ * that arrive while both run share the next one.
  * SQLite itself fsyncs the WAL before a checkpoint copies it into the database file, and the database file
  * after (https://www.sqlite.org/pragma.html#pragma_synchronous, https://www.sqlite.org/wal.html). A kill -9
  * loses nothing either way (the frames are in the page cache); this is about power loss.
@@ -14,37 +15,53 @@ import { closeSync, fdatasync, openSync } from 'node:fs';
 export class WalSync {
   readonly #walFile: string;
   #fd: number | null = null;
-  #inflight: Promise<void> | null = null;
-  #next: Promise<void> | null = null;
+  /** fdatasyncs running now. */
+  #running = 0;
+  /** The fdatasync that starts when one running ends, shared by every commit that waits for it. */
+  #queued: { promise: Promise<void>; start: () => void } | null = null;
+  readonly #all = new Set<Promise<void>>();
   #closed = false;
 
   readonly #datasync: typeof fdatasync;
+  readonly #maxConcurrent: number;
 
-  /** `databaseFile`: the catalog file; its WAL is `<databaseFile>-wal`. `datasync` is for tests. */
-  constructor(databaseFile: string, datasync: typeof fdatasync = fdatasync) {
+  /**
+   * `databaseFile`: the catalog file; its WAL is `<databaseFile>-wal`. `maxConcurrent` fdatasyncs may run at
+   * once (default 2): a commit arriving while one runs starts its own instead of waiting for it to end first,
+   * which halves its wait; later commits share the next one. `datasync` is for tests.
+   */
+  constructor(databaseFile: string, datasync: typeof fdatasync = fdatasync, maxConcurrent = 2) {
     this.#walFile = `${databaseFile}-wal`;
     this.#datasync = datasync;
+    this.#maxConcurrent = Math.max(1, maxConcurrent);
   }
 
   /** Resolves once everything committed before this call is on disk. */
   sync(): Promise<void> {
-    if (!this.#inflight) {
-      this.#inflight = this.#fdatasync().finally(() => {
-        this.#inflight = null;
+    if (this.#running < this.#maxConcurrent) return this.#start();
+    // Every running fdatasync may have started before our commit: share the next one.
+    if (!this.#queued) {
+      let start!: () => void;
+      const promise = new Promise<void>((resolve, reject) => {
+        start = () => {
+          this.#queued = null;
+          this.#start().then(resolve, reject);
+        };
       });
-      return this.#inflight;
+      this.#queued = { promise, start };
     }
-    // The running fdatasync may have started before our commit: wait for it, then for one more (shared).
-    this.#next ??= this.#inflight.then(
-      () => this.#startNext(),
-      () => this.#startNext(),
-    );
-    return this.#next;
+    return this.#queued.promise;
   }
 
-  #startNext(): Promise<void> {
-    this.#next = null;
-    return this.sync();
+  #start(): Promise<void> {
+    this.#running++;
+    const p = this.#fdatasync().finally(() => {
+      this.#running--;
+      this.#all.delete(p);
+      this.#queued?.start();
+    });
+    this.#all.add(p);
+    return p;
   }
 
   #fdatasync(): Promise<void> {
@@ -56,9 +73,11 @@ export class WalSync {
     return new Promise((resolve, reject) => this.#datasync(fd, (err) => (err ? reject(err) : resolve())));
   }
 
-  /** Waits for a running fdatasync, then closes the WAL's descriptor. */
+  /** Waits for running and queued fdatasyncs, then closes the WAL's descriptor. */
   async close(): Promise<void> {
-    await Promise.allSettled([this.#inflight, this.#next]);
+    while (this.#all.size > 0 || this.#queued) {
+      await Promise.allSettled([...this.#all, this.#queued?.promise]);
+    }
     this.#closed = true;
     if (this.#fd !== null) closeSync(this.#fd);
     this.#fd = null;

@@ -38,6 +38,7 @@ export class GroupCommitter<DB> {
     private readonly db: Kysely<DB>,
     /** Most operations per transaction. */
     private readonly maxGroup = DEFAULT_GROUP_MAX_OPS,
+    private readonly maxInFlight = 2,
   ) {}
 
   /** Runs `op` in a (possibly shared) transaction; resolves with its result once committed and durable. */
@@ -49,12 +50,13 @@ export class GroupCommitter<DB> {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.executing || this.inFlight >= 2 || this.pending.length === 0) return;
+    if (this.scheduled || this.executing || this.inFlight >= this.maxInFlight || this.pending.length === 0)
+      return;
     this.scheduled = true;
     // The next turn of the event loop: operations issued in the same turn join this group.
     setImmediate(() => {
       this.scheduled = false;
-      if (this.executing || this.inFlight >= 2 || this.pending.length === 0) return;
+      if (this.executing || this.inFlight >= this.maxInFlight || this.pending.length === 0) return;
       void this.flush(this.pending.splice(0, this.maxGroup));
     });
   }

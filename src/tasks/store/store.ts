@@ -1,6 +1,23 @@
-import type { Expression, ExpressionBuilder, Kysely, SqlBool, Transaction } from 'kysely';
+import type {
+  CompiledQuery,
+  Expression,
+  ExpressionBuilder,
+  Insertable,
+  Kysely,
+  QueryResult,
+  SqlBool,
+  Transaction,
+} from 'kysely';
 import { GroupCommitter } from './group-commit.js';
-import type { FinishFields, NewTask, TaskRecord, TasksDatabase, TerminalStatus } from './types.js';
+import { queryTemplate } from './templates.js';
+import type {
+  FinishFields,
+  NewTask,
+  QueryTasksTable,
+  TaskRecord,
+  TasksDatabase,
+  TerminalStatus,
+} from './types.js';
 
 /** A condition on `query_tasks`, built with Kysely (bound parameters only). */
 export type TaskCondition = (eb: ExpressionBuilder<TasksDatabase, 'query_tasks'>) => Expression<SqlBool>;
@@ -102,53 +119,130 @@ export function normalizeTask(row: Record<string, unknown>): TaskRecord {
   return out as unknown as TaskRecord;
 }
 
+/** Every column of `query_tasks`, in the order the insert template binds them. */
+const TASK_COLUMNS = [
+  'id',
+  'mpp_query_id',
+  'status',
+  'task_name',
+  'table_schema',
+  'command',
+  'creator_id',
+  'create_time',
+  'update_time',
+  'connection_id',
+  'message',
+  'row_count',
+  'elapse_time',
+  'scanned_row_count',
+  'scanned_data_bytes',
+  'result_file_oss_file',
+  'cancellable_task',
+  'mq_product',
+  'mq_model',
+  'mq_topic',
+  'mq_queue',
+  'mq_producer_id',
+  'mq_endpoint',
+  'mq_status',
+  'mq_error_msg',
+  'mq_message_id',
+  'mq_total_time',
+  'progress',
+  'queue_time',
+  'result_file_size',
+  'attempts',
+  'output_format',
+  'client_token',
+  'hints',
+  'started_at',
+  'finished_at',
+  'node',
+  'result_key',
+  'result_deleted_at',
+] as const satisfies readonly (keyof TaskRecord)[];
+
 /** Creates the store over the catalog's Kysely instance (`catalog.db`). */
 export function createTaskStore(db: Kysely<TasksDatabase>): TaskStore {
   const table = () => db.selectFrom('query_tasks').selectAll();
   // Every write goes through the group committer: concurrent transitions share one commit.
   const writer = new GroupCommitter(db);
+  // The statements every task runs are compiled once (templates.ts).
+  const insertQ = queryTemplate(TASK_COLUMNS.length, (s) =>
+    db
+      .insertInto('query_tasks')
+      .values(
+        Object.fromEntries(TASK_COLUMNS.map((c, i) => [c, s(i)])) as unknown as Insertable<QueryTasksTable>,
+      ),
+  );
+  const getQ = queryTemplate(1, (s) => table().where('id', '=', s(0)));
+  const markRunningQ = queryTemplate(4, (s) =>
+    db
+      .updateTable('query_tasks')
+      .set((eb) => ({
+        status: 'RUNNING',
+        update_time: s(0) as unknown as number,
+        started_at: s(0) as unknown as number,
+        mpp_query_id: s(1),
+        progress: 0,
+        attempts: eb('attempts', '+', 1),
+        // First attempt only: the time from submit to start.
+        queue_time: eb.fn.coalesce(
+          'queue_time',
+          eb(eb.val(s(2) as unknown as number), '-', eb.ref('create_time')),
+        ),
+      }))
+      .where('id', '=', s(3))
+      .where('status', '=', 'QUEUED'),
+  );
+  const progressQ = queryTemplate(3, (s) =>
+    db
+      .updateTable('query_tasks')
+      .set({ progress: s(0) as unknown as number, update_time: s(1) as unknown as number })
+      .where('id', '=', s(2))
+      .where('status', '=', 'RUNNING'),
+  );
+  // One finish template per set of fields (a handful: success, failure, cancel, with or without a receipt).
+  const finishQs = new Map<string, (args: readonly unknown[]) => CompiledQuery>();
+  const finishQ = (keys: readonly string[]) => {
+    const sig = keys.join(',');
+    let q = finishQs.get(sig);
+    if (!q) {
+      q = queryTemplate(keys.length + 3, (s) =>
+        db
+          .updateTable('query_tasks')
+          .set({
+            ...Object.fromEntries(keys.map((k, i) => [k, s(i)])),
+            status: s(keys.length) as TerminalStatus,
+            update_time: s(keys.length + 1) as unknown as number,
+            finished_at: s(keys.length + 1) as unknown as number,
+            cancellable_task: 0,
+          })
+          .where('id', '=', s(keys.length + 2))
+          .where('status', 'in', ['QUEUED', 'RUNNING'])
+          .returningAll(),
+      );
+      finishQs.set(sig, q);
+    }
+    return q;
+  };
+  const changed = (r: QueryResult<unknown>) => Number(r.numAffectedRows ?? 0) === 1;
+
   const store: TaskStore = {
     async insert(task) {
-      await writer.run((tx) =>
-        tx
-          .insertInto('query_tasks')
-          .values({
-            mpp_query_id: null,
-            message: null,
-            row_count: null,
-            elapse_time: null,
-            scanned_row_count: null,
-            scanned_data_bytes: null,
-            result_file_oss_file: null,
-            mq_product: null,
-            mq_model: null,
-            mq_topic: null,
-            mq_queue: null,
-            mq_producer_id: null,
-            mq_endpoint: null,
-            mq_status: null,
-            mq_error_msg: null,
-            mq_message_id: null,
-            mq_total_time: null,
-            progress: null,
-            queue_time: null,
-            result_file_size: null,
-            started_at: null,
-            finished_at: null,
-            result_key: null,
-            result_deleted_at: null,
-            ...task,
-            status: 'QUEUED',
-            update_time: task.create_time,
-            cancellable_task: 1,
-            attempts: 0,
-          })
-          .execute(),
-      );
+      const row: Record<string, unknown> = {
+        ...task,
+        status: 'QUEUED',
+        update_time: task.create_time,
+        cancellable_task: 1,
+        attempts: 0,
+      };
+      const args = TASK_COLUMNS.map((c) => row[c] ?? null);
+      await writer.run((tx) => tx.executeQuery(insertQ(args)));
     },
     async get(id) {
-      const row = await table().where('id', '=', id).executeTakeFirst();
-      return row ? normalizeTask(row) : null;
+      const row = (await db.executeQuery<QueryTasksTable>(getQ([id]))).rows[0];
+      return row ? normalizeTask(row as unknown as Record<string, unknown>) : null;
     },
     async findByClientToken(creator, token) {
       const row = await table()
@@ -158,35 +252,10 @@ export function createTaskStore(db: Kysely<TasksDatabase>): TaskStore {
       return row ? normalizeTask(row) : null;
     },
     async markRunning(id, now, mppQueryId) {
-      const r = await writer.run((tx) =>
-        tx
-          .updateTable('query_tasks')
-          .set((eb) => ({
-            status: 'RUNNING',
-            update_time: now,
-            started_at: now,
-            mpp_query_id: mppQueryId,
-            progress: 0,
-            attempts: eb('attempts', '+', 1),
-            // First attempt only: the time from submit to start.
-            queue_time: eb.fn.coalesce('queue_time', eb(eb.val(now), '-', eb.ref('create_time'))),
-          }))
-          .where('id', '=', id)
-          .where('status', '=', 'QUEUED')
-          .executeTakeFirst(),
-      );
-      return Number(r.numUpdatedRows) === 1;
+      return changed(await writer.run((tx) => tx.executeQuery(markRunningQ([now, mppQueryId, now, id]))));
     },
     async updateProgress(id, progress, now) {
-      const r = await writer.run((tx) =>
-        tx
-          .updateTable('query_tasks')
-          .set({ progress, update_time: now })
-          .where('id', '=', id)
-          .where('status', '=', 'RUNNING')
-          .executeTakeFirst(),
-      );
-      return Number(r.numUpdatedRows) === 1;
+      return changed(await writer.run((tx) => tx.executeQuery(progressQ([progress, now, id]))));
     },
     async requeue(id, now) {
       const r = await db
@@ -201,20 +270,19 @@ export function createTaskStore(db: Kysely<TasksDatabase>): TaskStore {
       return (await store.finishRow(id, terminal, fields, now, inTx)) !== null;
     },
     async finishRow(id, terminal, fields, now, inTx) {
+      const keys = Object.keys(fields)
+        .filter((k) => (fields as Record<string, unknown>)[k] !== undefined)
+        .sort();
+      const args = [...keys.map((k) => (fields as Record<string, unknown>)[k]), terminal, now, id];
+      const q = finishQ(keys)(args);
       return writer.run(async (tx) => {
-        const row = await tx
-          .updateTable('query_tasks')
-          .set({ ...fields, status: terminal, update_time: now, finished_at: now, cancellable_task: 0 })
-          .where('id', '=', id)
-          .where('status', 'in', ['QUEUED', 'RUNNING'])
-          .returningAll()
-          .executeTakeFirst();
+        const row = (await tx.executeQuery(q)).rows[0];
         if (!row) return null;
-        const task = normalizeTask(row);
+        const task = normalizeTask(row as Record<string, unknown>);
         if (!inTx) return task;
         // The hook may write to the row (receipts set mq_status) and says what: answer the row as committed.
-        const changed = await inTx(tx, task);
-        return changed ? { ...task, ...changed } : task;
+        const changedFields = await inTx(tx, task);
+        return changedFields ? { ...task, ...changedFields } : task;
       });
     },
     async list(options = {}) {

@@ -21,11 +21,15 @@ function dbFile(): string {
 }
 
 /** A WalSync whose fdatasyncs are held until the test releases them. */
-function heldSync(file: string) {
+function heldSync(file: string, maxConcurrent = 1) {
   const calls: (() => void)[] = [];
-  const wal = new WalSync(file, ((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
-    calls.push(() => fdatasync(fd, cb));
-  }) as typeof fdatasync);
+  const wal = new WalSync(
+    file,
+    ((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
+      calls.push(() => fdatasync(fd, cb));
+    }) as typeof fdatasync,
+    maxConcurrent,
+  );
   return { wal, calls };
 }
 
@@ -55,6 +59,33 @@ describe('WalSync - group commit of the WAL fdatasync', () => {
     calls.shift()!();
     await Promise.all([b, c]);
     expect(done).toEqual(['a', 'b', 'c']);
+    await wal.close();
+  });
+
+  it('with two at once, a sync arriving during one starts its own; later ones share the next', async () => {
+    const file = dbFile();
+    const driver = connectSqlite(file);
+    await sql`create table t (n integer)`.execute(driver.db);
+    const { wal, calls } = heldSync(file, 2);
+    cleanups.push(async () => {
+      await driver.db.destroy();
+    });
+    const done: string[] = [];
+    const a = wal.sync().then(() => done.push('a'));
+    const b = wal.sync().then(() => done.push('b')); // a second one at once
+    const c = wal.sync().then(() => done.push('c')); // both running: waits for the next one
+    const d = wal.sync().then(() => done.push('d')); // shares c's
+    await tick();
+    expect(calls).toHaveLength(2);
+    calls.shift()!(); // a's ends: c and d's starts
+    await a;
+    await tick();
+    expect(calls).toHaveLength(2);
+    calls.shift()!();
+    await b;
+    calls.shift()!();
+    await Promise.all([c, d]);
+    expect(done).toEqual(['a', 'b', 'c', 'd']);
     await wal.close();
   });
 
