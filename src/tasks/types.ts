@@ -1,6 +1,6 @@
 /** Public types and defaults of the task service (see service.ts, docs/tasks.md). */
 import type { Readable } from 'node:stream';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { AuthUser } from '../auth/types.js';
 import type { Engine } from '../engine/types.js';
 import type { Logger, RowsResult } from '../shared/index.js';
