@@ -41,6 +41,7 @@ export const TASK_COLUMN_SPECS: readonly (readonly [keyof TaskRecord & string, K
   ['queue_time', 'int'],
   ['result_file_size', 'int'],
   ['attempts', 'int'],
+  ['mq_attempts', 'int'],
   ['output_format', 'text'],
   ['client_token', 'text'],
   ['hints', 'text'],

@@ -15,6 +15,7 @@ export const MIGRATIONS: Readonly<Record<string, () => Promise<Migration>>> = {
   '0001_initial': () => import('./0001_initial.js'),
   '0002_tasks': () => import('./0002_tasks.js'),
   '0003_receipts': () => import('./0003_receipts.js'),
+  '0004_receipt_attempts': () => import('./0004_receipt_attempts.js'),
 };
 
 /** Loads every registered migration (for Kysely's `MigrationProvider`). */

@@ -58,7 +58,11 @@ export interface WrittenReceipt {
   /** The row as written. */
   readonly row: OutboxRow;
   /** What was written to the task's row in the same transaction. */
-  readonly taskFields: { readonly mq_status: ReceiptStatus; readonly mq_error_msg: string | null };
+  readonly taskFields: {
+    readonly mq_status: ReceiptStatus;
+    readonly mq_error_msg: string | null;
+    readonly mq_attempts: number;
+  };
 }
 
 /**
@@ -114,7 +118,11 @@ export async function writeReceipt(
     claimed_until: claim ? now + claim.leaseMs : null,
   };
   await tx.insertInto('receipt_outbox').values(row).execute();
-  const taskFields = { mq_status: rstatus, mq_error_msg: rstatus === 'SKIPPED' ? null : error };
+  const taskFields = {
+    mq_status: rstatus,
+    mq_error_msg: rstatus === 'SKIPPED' ? null : error,
+    mq_attempts: 0,
+  };
   await tx.updateTable('query_tasks').set(taskFields).where('id', '=', task.id).execute();
   return { messageId: id, status: rstatus, row, taskFields };
 }
@@ -223,6 +231,7 @@ export async function markDelivered(
         mq_error_msg: null,
         mq_message_id: brokerMessageId ?? row.message_id,
         mq_total_time: Math.max(0, now - row.created_at),
+        mq_attempts: row.attempts + 1,
       })
       .where('id', '=', row.task_id)
       .execute();
@@ -260,7 +269,7 @@ export async function markAttemptFailed(
     if (Number(r.numUpdatedRows) !== 1) return;
     await tx
       .updateTable('query_tasks')
-      .set({ mq_status: status, mq_error_msg: msg })
+      .set({ mq_status: status, mq_error_msg: msg, mq_attempts: row.attempts + 1 })
       .where('id', '=', row.task_id)
       .execute();
   });

@@ -38,6 +38,7 @@ export interface QueryTasksTable {
   mq_error_msg: string | null;
   mq_message_id: string | null;
   mq_total_time: number | null;
+  mq_attempts: number | null;
   progress: number | null;
   queue_time: number | null;
   result_file_size: number | null;
@@ -86,6 +87,8 @@ export interface TaskRecord {
   readonly mq_error_msg: string | null;
   readonly mq_message_id: string | null;
   readonly mq_total_time: number | null;
+  /** Receipt delivery attempts so far (NULL: no receipt). */
+  readonly mq_attempts: number | null;
   readonly progress: number | null;
   readonly queue_time: number | null;
   readonly result_file_size: number | null;

@@ -45,6 +45,7 @@ describe('receipts - webhook channel end to end (outbox → dispatcher → local
     expect(t.mq_message_id).toBe(receiptMessageId(id));
     expect(t.mq_total_time).toBeGreaterThanOrEqual(0);
     expect(t.mq_total_time).toBeLessThan(5_000);
+    expect(t.mq_attempts).toBe(1);
     const req = rx.received.find((r) => r.headers['webhook-id'] === receiptMessageId(id))!;
     expect(req.headers['content-type']).toMatch(/^application\/cloudevents\+json/);
     expect(
@@ -82,6 +83,7 @@ describe('receipts - webhook channel end to end (outbox → dispatcher → local
     expect(new Set(mine.map((r) => r.body)).size).toBe(1); // same bytes on every retry
     const row = (await getOutboxRow(h.catalog.db, receiptMessageId(id)))!;
     expect(row.attempts).toBe(3);
+    expect((await h.tasks.store.get(id))!.mq_attempts).toBe(3);
     expect(row.delivered_at! - row.created_at).toBeGreaterThanOrEqual(1_000);
     expect(rx.acceptedIds('/hook').filter((x) => x === receiptMessageId(id))).toHaveLength(1);
   });
@@ -92,6 +94,7 @@ describe('receipts - webhook channel end to end (outbox → dispatcher → local
     const id = await h.submit('mq-notify-by=hook');
     const r = await h.waitMq(id, ['RETRYING']);
     expect(r.mq_error_msg).toMatch(/timed out/);
+    expect(r.mq_attempts).toBeGreaterThanOrEqual(1);
     const t = await h.waitMq(id, ['SUCCESS', 'FAILURE']);
     expect(t.mq_status).toBe('SUCCESS');
     expect(t.mq_error_msg).toBeNull();

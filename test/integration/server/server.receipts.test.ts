@@ -56,6 +56,7 @@ describe('server - a message receipt tells a webhook when an async task ends', (
     expect(row.mq_status).toBe('SUCCESS');
     expect(row.mq_product).toBe('ops'); // as DLA: the value of mq-notify-by
     expect(Number(row.mq_total_time)).toBeGreaterThanOrEqual(0);
+    expect(Number(row.mq_attempts)).toBe(1); // our column after DLA's
 
     expect(received).toHaveLength(1);
     const { headers, body } = received[0];

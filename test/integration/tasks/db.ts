@@ -2,11 +2,20 @@ import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import { up } from '../../../src/catalog/migrations/0002_tasks.js';
+import { up as upTasks } from '../../../src/catalog/migrations/0002_tasks.js';
+import { up as upReceiptAttempts } from '../../../src/catalog/migrations/0004_receipt_attempts.js';
 import type { TasksDatabase } from '../../../src/tasks/store/index.js';
 import { SERVICES } from '../../helpers/services.js';
 
 export type Dialect = 'sqlite' | 'postgres';
+
+/** The migrations that shape `query_tasks` (0002, 0004), applied to a bare database. */
+export async function upTasksTable(db: Kysely<TasksDatabase>): Promise<void> {
+  // biome-ignore lint/suspicious/noExplicitAny: migrations take untyped handles
+  const any = db as Kysely<any>;
+  await upTasks(any);
+  await upReceiptAttempts(any);
+}
 
 /**
  * A fresh database with the tasks migration applied: SQLite in a temp file (or memory), or a throw-away
@@ -21,7 +30,7 @@ export async function openTasksDb(
     database.pragma('journal_mode = WAL');
     const db = new Kysely<TasksDatabase>({ dialect: new SqliteDialect({ database }) });
     const exists = database.prepare("select 1 from sqlite_master where name = 'query_tasks'").get();
-    if (!exists) await up(db);
+    if (!exists) await upTasksTable(db);
     return { db, cleanup: () => db.destroy() };
   }
   const schema = `lc_tasks_${randomBytes(4).toString('hex')}`;
@@ -35,7 +44,7 @@ export async function openTasksDb(
     max: 4,
   });
   const db = new Kysely<TasksDatabase>({ dialect: new PostgresDialect({ pool }) });
-  await up(db);
+  await upTasksTable(db);
   return {
     db,
     cleanup: async () => {

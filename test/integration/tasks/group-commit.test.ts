@@ -1,13 +1,12 @@
 import path from 'node:path';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { up } from '../../../src/catalog/migrations/0002_tasks.js';
 import { connectSqlite } from '../../../src/catalog/sqlite/connect.js';
 import { GroupCommitter } from '../../../src/tasks/store/group-commit.js';
 import { createTaskStore, type TasksDatabase } from '../../../src/tasks/store/index.js';
 import { serviceAvailable } from '../../helpers/services.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { type Dialect, openTasksDb } from './db.js';
+import { type Dialect, openTasksDb, upTasksTable } from './db.js';
 
 const pgUp = await serviceAvailable('postgres');
 
@@ -17,7 +16,7 @@ async function open(dialect: Dialect): Promise<{ db: Kysely<TasksDatabase>; clea
   const tmp = tempDir('lakecast-gc-');
   const driver = connectSqlite(path.join(tmp.dir, 'c.db'));
   const db = driver.db as unknown as Kysely<TasksDatabase>;
-  await up(db);
+  await upTasksTable(db);
   return {
     db,
     cleanup: async () => {

@@ -43,6 +43,7 @@ function fakeTask(over: Partial<TaskRecord> = {}): TaskRecord {
     mq_error_msg: null,
     mq_message_id: null,
     mq_total_time: null,
+    mq_attempts: null,
     progress: 100,
     queue_time: 3,
     result_file_size: 20,
