@@ -12,6 +12,7 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
 } from 'kysely';
+import { durabilityDeferred } from '../durability.js';
 import type { SqliteExecutor, StatementOutcome } from './executor.js';
 
 /**
@@ -106,7 +107,7 @@ class LakecastSqliteConnection implements DatabaseConnection {
     } finally {
       unlock?.();
     }
-    if (statement === 'commit') await this.ch.durable?.();
+    if (statement === 'commit' && !durabilityDeferred()) await this.ch.durable?.();
   }
 
   async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {

@@ -1,9 +1,12 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { withoutWaitingForDurability } from '../../catalog/index.js';
 
 interface Pending<DB> {
   readonly op: (tx: Transaction<DB>) => Promise<unknown>;
   readonly resolve: (v: unknown) => void;
   readonly reject: (e: unknown) => void;
+  /** The caller does not wait for durability (see {@link GroupCommitter.run}). */
+  readonly lazy: boolean;
 }
 
 /** Most operations applied in one transaction. */
@@ -41,10 +44,19 @@ export class GroupCommitter<DB> {
     private readonly maxInFlight = 2,
   ) {}
 
-  /** Runs `op` in a (possibly shared) transaction; resolves with its result once committed and durable. */
-  run<T>(op: (tx: Transaction<DB>) => Promise<T>): Promise<T> {
+  /**
+   * Runs `op` in a (possibly shared) transaction; resolves with its result once committed and durable. With
+   * `durable: false` it may resolve once committed: a group of only such operations does not wait for (or
+   * cause) an fsync of its own, and becomes durable with the next durable commit (see catalog/durability.ts).
+   */
+  run<T>(op: (tx: Transaction<DB>) => Promise<T>, options: { durable?: boolean } = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ op, resolve: resolve as (v: unknown) => void, reject });
+      this.pending.push({
+        op,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        lazy: options.durable === false,
+      });
       this.schedule();
     });
   }
@@ -57,7 +69,9 @@ export class GroupCommitter<DB> {
     setImmediate(() => {
       this.scheduled = false;
       if (this.executing || this.inFlight >= this.maxInFlight || this.pending.length === 0) return;
-      void this.flush(this.pending.splice(0, this.maxGroup));
+      const group = this.pending.splice(0, this.maxGroup);
+      if (group.every((item) => item.lazy)) void withoutWaitingForDurability(() => this.flush(group));
+      else void this.flush(group);
     });
   }
 

@@ -53,9 +53,15 @@ export interface TaskStore {
   insert(task: NewTask): Promise<void>;
   get(id: string): Promise<TaskRecord | null>;
   findByClientToken(creator: string, token: string): Promise<TaskRecord | null>;
-  /** QUEUED → RUNNING; counts the attempt, sets started_at, queue_time (first attempt) and mpp_query_id. */
+  /**
+   * QUEUED → RUNNING; counts the attempt, sets started_at, queue_time (first attempt) and mpp_query_id. Resolves
+   * once committed, not necessarily durable (the terminal commit that follows is).
+   */
   markRunning(id: string, now: number, mppQueryId: string): Promise<boolean>;
-  /** Writes progress (0–100) while RUNNING. False when the task is no longer RUNNING (cancelled elsewhere). */
+  /**
+   * Writes progress (0–100) while RUNNING, committed but not waited on to be durable. False when the task is
+   * no longer RUNNING (cancelled elsewhere).
+   */
   updateProgress(id: string, progress: number, now: number): Promise<boolean>;
   /** RUNNING → QUEUED (recovery of an idempotent task). */
   requeue(id: string, now: number): Promise<boolean>;
@@ -254,10 +260,18 @@ export function createTaskStore(db: Kysely<TasksDatabase>): TaskStore {
       return row ? normalizeTask(row) : null;
     },
     async markRunning(id, now, mppQueryId) {
-      return changed(await writer.run((tx) => tx.executeQuery(markRunningQ([now, mppQueryId, now, id]))));
+      // Nobody is told about RUNNING before the task's terminal commit, which is durable and later in the WAL;
+      // a crash before it leaves the task QUEUED and recovery runs it (async tasks are queries).
+      return changed(
+        await writer.run((tx) => tx.executeQuery(markRunningQ([now, mppQueryId, now, id])), {
+          durable: false,
+        }),
+      );
     },
     async updateProgress(id, progress, now) {
-      return changed(await writer.run((tx) => tx.executeQuery(progressQ([progress, now, id]))));
+      return changed(
+        await writer.run((tx) => tx.executeQuery(progressQ([progress, now, id])), { durable: false }),
+      );
     },
     async requeue(id, now) {
       const r = await db

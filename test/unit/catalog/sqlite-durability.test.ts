@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { withoutWaitingForDurability } from '../../../src/catalog/index.js';
 import { connectSqlite } from '../../../src/catalog/sqlite/connect.js';
 import { LakecastSqliteDialect } from '../../../src/catalog/sqlite/dialect.js';
 import { createExecutor } from '../../../src/catalog/sqlite/executor.js';
@@ -154,6 +155,38 @@ describe('SQLite catalog driver - a commit resolves only once durable, without h
     for (const s of syncs.splice(0)) s();
     await Promise.all([t1, t2, auto]);
     expect(order).toEqual(['t1 acknowledged', 't2 acknowledged', 'autocommit acknowledged']);
+  });
+
+  it('inside withoutWaitingForDurability a commit resolves at once and asks for no fsync; a later commit covers it', async () => {
+    const file = dbFile();
+    await connectSqlite(file).db.destroy();
+    const writeDb = new Database(file);
+    const readDb = new Database(file, { readonly: true });
+    let syncs = 0;
+    const db = new Kysely<Record<string, never>>({
+      dialect: new LakecastSqliteDialect({
+        writer: createExecutor(writeDb),
+        reader: createExecutor(readDb),
+        durable: async () => {
+          syncs++;
+        },
+        async close() {
+          readDb.close();
+          writeDb.close();
+        },
+      }),
+    });
+    cleanups.push(() => db.destroy());
+    await db.transaction().execute((tx) => sql`create table t (n integer)`.execute(tx));
+    expect(syncs).toBe(1);
+    await withoutWaitingForDurability(() =>
+      db.transaction().execute((tx) => sql`insert into t values (1)`.execute(tx)),
+    );
+    expect(syncs).toBe(1);
+    await db.transaction().execute((tx) => sql`insert into t values (2)`.execute(tx));
+    expect(syncs).toBe(2);
+    const rows = await sql<{ n: number }>`select n from t order by n`.execute(db);
+    expect(rows.rows.map((r) => r.n)).toEqual([1, 2]);
   });
 
   it('a read outside a transaction sees the last commit, not the open transaction', async () => {
