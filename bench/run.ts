@@ -2,7 +2,7 @@
  * Benchmark runner: `npm run bench -- <name> [more names]` imports `bench/<name>.ts`, calls its `run()`,
  * prints the summary it returns and writes it with machine facts to `bench/results/<name>.json`.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,12 +17,29 @@ if (names.length === 0) {
   process.exit(2);
 }
 
+/** CPU time counters of the whole machine (/proc/stat, Linux): total and stolen by the hypervisor. */
+function cpuTimes(): { total: number; steal: number } | null {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return { total: f.reduce((a, b) => a + b, 0), steal: f[7] ?? 0 };
+  } catch {
+    return null;
+  }
+}
+
 for (const name of names) {
   if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`bad benchmark name ${name}`);
   const mod = (await import(path.join(here, `${name}.ts`))) as { run: () => Promise<unknown> };
   console.log(`\n### benchmark ${name}`);
   const started = new Date();
+  const cpu0 = cpuTimes();
   const result = await mod.run();
+  const cpu1 = cpuTimes();
+  // Share of CPU time the hypervisor took from this VM during the run: noisy neighbours, recorded with the figures.
+  const stealPct =
+    cpu0 && cpu1 && cpu1.total > cpu0.total
+      ? Math.round((1000 * (cpu1.steal - cpu0.steal)) / (cpu1.total - cpu0.total)) / 10
+      : null;
   const record = {
     benchmark: name,
     startedAt: started.toISOString(),
@@ -32,6 +49,7 @@ for (const name of names) {
       cpuModel: os.cpus()[0]?.model,
       memGiB: Math.round(os.totalmem() / 2 ** 30),
       node: process.version,
+      cpuStealPercentDuringRun: stealPct,
     },
     result,
   };

@@ -8,6 +8,7 @@ import type {
   SqlBool,
   Transaction,
 } from 'kysely';
+import { TASK_COLUMN_SPECS } from '../columns.js';
 import { GroupCommitter } from './group-commit.js';
 import { queryTemplate } from './templates.js';
 import type {
@@ -126,49 +127,11 @@ export function normalizeTask(row: Record<string, unknown>): TaskRecord {
   return out as unknown as TaskRecord;
 }
 
-/** Every column of `query_tasks`, in the order the insert template binds them. */
-const TASK_COLUMNS = [
-  'id',
-  'mpp_query_id',
-  'status',
-  'task_name',
-  'table_schema',
-  'command',
-  'creator_id',
-  'create_time',
-  'update_time',
-  'connection_id',
-  'message',
-  'row_count',
-  'elapse_time',
-  'scanned_row_count',
-  'scanned_data_bytes',
-  'result_file_oss_file',
-  'cancellable_task',
-  'mq_product',
-  'mq_model',
-  'mq_topic',
-  'mq_queue',
-  'mq_producer_id',
-  'mq_endpoint',
-  'mq_status',
-  'mq_error_msg',
-  'mq_message_id',
-  'mq_total_time',
-  'mq_attempts',
-  'progress',
-  'queue_time',
-  'result_file_size',
-  'attempts',
-  'output_format',
-  'client_token',
-  'hints',
-  'started_at',
-  'finished_at',
-  'node',
+/** Every column of `query_tasks`, in the order the insert template binds them: the visible ones and the result key. */
+const TASK_COLUMNS: readonly (keyof TaskRecord)[] = [
+  ...TASK_COLUMN_SPECS.map(([name]) => name),
   'result_key',
-  'result_deleted_at',
-] as const satisfies readonly (keyof TaskRecord)[];
+];
 
 /** Creates the store over the catalog's Kysely instance (`catalog.db`). */
 export function createTaskStore(db: Kysely<TasksDatabase>): TaskStore {

@@ -36,6 +36,15 @@ function heldSync(file: string, maxConcurrent = 1) {
 
 const tick = () => new Promise((r) => setImmediate(r));
 
+/** The catalog's SQLite driver on a fresh file, destroyed after the test. */
+function openCatalogDb() {
+  const driver = connectSqlite(dbFile());
+  cleanups.push(async () => {
+    await driver.db.destroy();
+  });
+  return driver.db;
+}
+
 describe('WalSync - group commit of the WAL fdatasync', () => {
   it('concurrent syncs share one fdatasync; a sync arriving during one waits for the next', async () => {
     const file = dbFile();
@@ -190,11 +199,7 @@ describe('SQLite catalog driver - a commit resolves only once durable, without h
   });
 
   it('a read outside a transaction sees the last commit, not the open transaction', async () => {
-    const driver = connectSqlite(dbFile());
-    cleanups.push(async () => {
-      await driver.db.destroy();
-    });
-    const db = driver.db;
+    const db = openCatalogDb();
     await sql`create table t (n integer primary key)`.execute(db);
     await sql`insert into t values (1)`.execute(db);
     let release!: () => void;
@@ -215,11 +220,7 @@ describe('SQLite catalog driver - a commit resolves only once durable, without h
   });
 
   it('a failed statement rolls its transaction back and frees the lock', async () => {
-    const driver = connectSqlite(dbFile());
-    cleanups.push(async () => {
-      await driver.db.destroy();
-    });
-    const db = driver.db;
+    const db = openCatalogDb();
     await sql`create table t (n integer primary key)`.execute(db);
     await expect(
       db.transaction().execute(async (tx) => {
