@@ -2,5 +2,6 @@
 export * from './abort.js';
 export * from './errors.js';
 export * from './logger.js';
+export * from './process.js';
 export * from './random.js';
 export * from './results.js';

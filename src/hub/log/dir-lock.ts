@@ -1,18 +1,10 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { isProcessAlive } from '../../shared/index.js';
 import { hubError } from '../errors.js';
 
 /** Hub directories this process has open (a second open in the same process is refused too). */
 const openHere = new Set<string>();
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Claims `<dir>/hub.lock` (holding the owner's pid) so two processes never write one hub directory. A lock
@@ -36,7 +28,7 @@ export async function lockHubDir(dir: string): Promise<() => Promise<void>> {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const owner = Number((await fsp.readFile(file, 'utf8').catch(() => '')).trim());
-    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) {
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isProcessAlive(owner)) {
       throw hubError('HUB_BACKEND_UNAVAILABLE', `hub directory ${dir} is in use by process ${owner}`);
     }
     await fsp.rm(file, { force: true }); // stale: its owner is gone

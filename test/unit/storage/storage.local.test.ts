@@ -22,7 +22,7 @@ describe('local store - ObjectStore contract', () => {
 
 describe('local store - atomic writes', () => {
   it('local - a failing stream leaves no object and no temp file', async () => {
-    const s = new LocalObjectStore(path.join(tmp.dir, 'atomic'));
+    const s = new LocalObjectStore(path.join(tmp.dir, 'atomic'), { spareTarget: 0 });
     const body = new Readable({
       read() {
         this.push(Buffer.alloc(1024));
