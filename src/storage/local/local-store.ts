@@ -47,6 +47,7 @@ export class LocalObjectStore implements ObjectStore {
     // the spare pool when it has them (see SpareInodes); only the fsyncs wait off the loop.
     this.ensureFolder(path.dirname(target));
     const { tmp, fd } = this.openTemp();
+    this.spares.replenish(); // the temp folder exists now
     let size = 0;
     try {
       if (typeof body === 'string' || Buffer.isBuffer(body)) {

@@ -9,6 +9,13 @@ import { tempDir } from '../../helpers/tmp.js';
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
+/** Entries in a temp folder, counting those inside the pool's batch folders (`*.b`) instead of the folders. */
+function entriesIn(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) =>
+    n.endsWith('.b') ? readdirSync(path.join(dir, n)).map((m) => `${n}/${m}`) : [n],
+  );
+}
+
 /** A pid that surely runs no process now: a child that has already exited. */
 function deadPid(): number {
   const pid = spawnSync('true').pid;
@@ -28,7 +35,7 @@ describe('local store - spare inodes', () => {
     expect((await readAll(await s.get('2026/12/03/t2/result.csv'))).toString()).toBe('x\n');
     expect(statSync(path.join(root, '2026/12/03/t2')).isDirectory()).toBe(true);
     // What is left in the temp folder is exactly the ready spares.
-    expect(readdirSync(path.join(root, LOCAL_TMP_DIR))).toHaveLength(14);
+    expect(entriesIn(path.join(root, LOCAL_TMP_DIR))).toHaveLength(14);
     // A put into an existing folder takes a file only.
     await s.put('2026/12/03/t2/other.csv', 'y\n');
     expect(s.spares.ready).toEqual({ files: 6, folders: 7 });
@@ -39,9 +46,11 @@ describe('local store - spare inodes', () => {
     const s = new LocalObjectStore(root, { spareTarget: 4 });
     await s.put('warm', 'x');
     await s.spares.settled();
-    for (let i = 0; i < 2; i++) await s.put(`f${i}/r`, 'x'); // down to half: refill starts
+    for (let i = 0; i < 2; i++) await s.put(`f${i}/r`, 'x'); // down to half: a refill batch starts
     await s.spares.settled();
-    expect(s.spares.ready).toEqual({ files: 4, folders: 4 });
+    // The batch asked for what was missing when it started (the put took one more file after that).
+    expect(s.spares.ready.files).toBeGreaterThan(2);
+    expect(s.spares.ready.folders).toBe(4);
     const body = new Readable({
       read() {
         this.destroy(new Error('boom'));
@@ -51,7 +60,19 @@ describe('local store - spare inodes', () => {
     await s.spares.settled();
     const { files, folders } = s.spares.ready;
     // The failed put's spare file is gone; its spare folder went into place (harmless, empty).
-    expect(readdirSync(path.join(root, LOCAL_TMP_DIR))).toHaveLength(files + folders);
+    expect(entriesIn(path.join(root, LOCAL_TMP_DIR))).toHaveLength(files + folders);
+  });
+
+  it('spares - batch folders emptied by puts are removed by later batches', async () => {
+    const root = path.join(tmp.dir, 'batches');
+    const s = new LocalObjectStore(root, { spareTarget: 2 });
+    for (let i = 0; i < 20; i++) {
+      await s.put(`t${i}/r`, 'x');
+      await s.spares.settled();
+    }
+    const batches = readdirSync(path.join(root, LOCAL_TMP_DIR)).filter((n) => n.endsWith('.b'));
+    expect(batches.length).toBeGreaterThan(0);
+    expect(batches.length).toBeLessThanOrEqual(3);
   });
 
   it('spares - leftovers of a dead process are removed, those of a live one kept', async () => {
@@ -60,7 +81,8 @@ describe('local store - spare inodes', () => {
     mkdirSync(tmpDir, { recursive: true });
     const dead = deadPid();
     writeFileSync(path.join(tmpDir, `sp-${dead}-abcd-0`), 'half-written');
-    mkdirSync(path.join(tmpDir, `sp-${dead}-abcd-1.d`));
+    mkdirSync(path.join(tmpDir, `sp-${dead}-abcd-1.b`));
+    writeFileSync(path.join(tmpDir, `sp-${dead}-abcd-1.b`, '2'), '');
     writeFileSync(path.join(tmpDir, `sp-${process.ppid}-abcd-0`), '');
     writeFileSync(path.join(tmpDir, 'not-ours.tmp'), '');
     const s = new LocalObjectStore(root, { spareTarget: 2 });
@@ -68,7 +90,7 @@ describe('local store - spare inodes', () => {
     await s.spares.settled();
     const names = readdirSync(tmpDir);
     expect(names).not.toContain(`sp-${dead}-abcd-0`);
-    expect(names).not.toContain(`sp-${dead}-abcd-1.d`);
+    expect(names).not.toContain(`sp-${dead}-abcd-1.b`);
     expect(names).toContain(`sp-${process.ppid}-abcd-0`);
     expect(names).toContain('not-ours.tmp');
   });
