@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { HelperThread, LOWER_THREAD_PRIORITY } from './helper-thread.js';
 
 /** One batch for the maker thread: create these empty files and folders, after removing a dead process's. */
 export interface MakeRequest {
@@ -35,12 +35,8 @@ export interface MakeResult {
 const MAKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-try {
-  const tid = Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
-  if (tid > 0) os.setPriority(tid, 10);
-} catch {}
+${LOWER_THREAD_PRIORITY(10)}
 const NAME = /^sp-(\\d+)-[0-9a-f]+-\\d+(\\.[db])?$/;
 function alive(pid) {
   try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; }
@@ -73,45 +69,17 @@ parentPort.on('message', ({ id, req }) => {
 });
 `;
 
-let worker: Worker | null = null;
-let nextId = 0;
-const waiting = new Map<number, (res: MakeResult) => void>();
-
-function maker(): Worker {
-  if (worker) return worker;
-  const w = new Worker(MAKER_SOURCE, { eval: true, name: 'lakecast-inode-maker' });
-  w.unref(); // idle, it never keeps the process alive
-  w.on('message', ({ id, res }: { id: number; res: MakeResult }) => {
-    waiting.get(id)?.(res);
-    waiting.delete(id);
-    if (waiting.size === 0) w.unref();
-  });
-  const fail = (err: unknown) => {
-    worker = null;
-    for (const done of waiting.values()) done({ files: [], folders: [], removed: [], error: String(err) });
-    waiting.clear();
-  };
-  w.on('error', fail);
-  w.on('exit', (code) => fail(`inode maker exited with ${code}`));
-  worker = w;
-  return w;
-}
+const maker = new HelperThread<MakeRequest, MakeResult>(MAKER_SOURCE, 'lakecast-inode-maker', (error) => ({
+  files: [],
+  folders: [],
+  removed: [],
+  error,
+}));
 
 /**
  * Creates empty files and folders on the process's one maker thread (started on first use, shared by every
  * local store). Never rejects: what could not be made is missing from the result, with the error.
  */
 export function makeInodes(req: MakeRequest): Promise<MakeResult> {
-  return new Promise((resolve) => {
-    const id = nextId++;
-    waiting.set(id, resolve);
-    try {
-      const w = maker();
-      w.ref(); // a batch in flight keeps the process alive until it answers
-      w.postMessage({ id, req });
-    } catch (err) {
-      waiting.delete(id);
-      resolve({ files: [], folders: [], removed: [], error: String(err) });
-    }
-  });
+  return maker.call(req);
 }
