@@ -49,7 +49,9 @@ export class HelperThread<Req, Res> {
       if (this.#waiting.size === 0) w.unref();
     });
     const fail = (err: unknown) => {
-      if (this.#worker === w) this.#worker = null;
+      // 'error' is followed by 'exit': only the first, and never once a newer thread has taken over.
+      if (this.#worker !== w) return;
+      this.#worker = null;
       for (const done of this.#waiting.values()) done(this.failed(String(err)));
       this.#waiting.clear();
     };
