@@ -10,8 +10,8 @@ export interface MakeRequest {
   readonly files: readonly string[];
   /** Full paths (inside `batch`) of empty folders to create. */
   readonly folders: readonly string[];
-  /** Remove entries named `sp-<pid>-…` of processes that no longer run, first. */
-  readonly removeLeftovers: boolean;
+  /** First remove entries named `sp-<this host tag>-<pid>-…` of processes that no longer run (null: don't). */
+  readonly removeLeftoversOf: string | null;
   /** Earlier batch folders to remove if they are empty now. */
   readonly removeIfEmpty: readonly string[];
 }
@@ -37,7 +37,7 @@ const { parentPort } = require('node:worker_threads');
 const fs = require('node:fs');
 const path = require('node:path');
 ${LOWER_THREAD_PRIORITY(10)}
-const NAME = /^sp-(\\d+)-[0-9a-f]+-\\d+(\\.[db])?$/;
+const NAME = /^sp-([0-9a-f]{8})-(\\d+)-[0-9a-f]+-\\d+(\\.[db])?$/;
 function alive(pid) {
   try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; }
 }
@@ -49,10 +49,11 @@ parentPort.on('message', ({ id, req }) => {
   try {
     // Not recursive: a store whose root was removed (a test's cleanup) gets an error, not a new root.
     try { fs.mkdirSync(req.dir); } catch (e) { if (e.code !== 'EEXIST') throw e; }
-    if (req.removeLeftovers) {
+    if (req.removeLeftoversOf) {
       for (const name of fs.readdirSync(req.dir)) {
         const m = NAME.exec(name);
-        if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+        if (!m || m[1] !== req.removeLeftoversOf) continue;
+        if (Number(m[2]) === process.pid || alive(Number(m[2]))) continue;
         try { fs.rmSync(path.join(req.dir, name), { recursive: true, force: true }); } catch {}
       }
     }

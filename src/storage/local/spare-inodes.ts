@@ -1,9 +1,18 @@
+import { createHash } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { randomHex } from '../../shared/index.js';
 import { makeInodes } from './inode-maker.js';
 
 /** How many spare files and spare folders a pool keeps ready (each). */
 export const SPARE_TARGET = 64;
+
+/**
+ * This machine's tag in entry names (8 hex digits of a hash of the host name): a process only ever removes
+ * entries of its own machine, so servers sharing a results folder over a network file system never take each
+ * other's live entries for a dead process's.
+ */
+export const HOST_TAG = createHash('sha256').update(os.hostname()).digest('hex').slice(0, 8);
 
 /** After a failed refill (full or read-only disk, folder removed), wait this long before trying again. */
 const RETRY_AFTER_MS = 30_000;
@@ -20,8 +29,11 @@ const RETRY_AFTER_MS = 30_000;
  * half pool, see inode-maker.ts), and `put` takes one and renames it into place. When the pool is empty the
  * caller creates its own, as before.
  *
- * Entries carry the creating process's id, so a later process removes what a dead one left behind (spares
- * and half-written temp files of a crashed put) without touching those of a live one sharing the folder.
+ * Entries carry the creating machine's tag and process id (`sp-<host>-<pid>-<instance>-<n>`), so a later
+ * process on the same machine removes what a dead one left behind (spares and half-written temp files of a
+ * crashed put) without touching those of a live one or of another machine sharing the folder. (Processes in
+ * separate pid namespaces that share both a host name and the folder would defeat the pid check: give such
+ * containers their own host names or results folders.)
  */
 export class SpareInodes {
   readonly #dir: string;
@@ -39,7 +51,7 @@ export class SpareInodes {
   /** `dir`: the store's temp folder (created on first use). */
   constructor(dir: string, target = SPARE_TARGET) {
     this.#dir = dir;
-    this.#prefix = `sp-${process.pid}-${randomHex(4)}-`;
+    this.#prefix = `sp-${HOST_TAG}-${process.pid}-${randomHex(4)}-`;
     this.#target = Math.max(0, target);
   }
 
@@ -102,7 +114,7 @@ export class SpareInodes {
       batch,
       files: names(this.#target - this.#files.length, ''),
       folders: names(this.#target - this.#folders.length, '.d'),
-      removeLeftovers: first,
+      removeLeftoversOf: first ? HOST_TAG : null,
       removeIfEmpty: this.#batches,
     });
     this.#batches = this.#batches.filter((b) => !res.removed.includes(b));

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOCAL_TMP_DIR, LocalObjectStore, readAll } from '../../../src/storage/index.js';
+import { HOST_TAG } from '../../../src/storage/local/spare-inodes.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const tmp = tempDir();
@@ -75,23 +76,27 @@ describe('local store - spare inodes', () => {
     expect(batches.length).toBeLessThanOrEqual(3);
   });
 
-  it('spares - leftovers of a dead process are removed, those of a live one kept', async () => {
+  it('spares - leftovers of a dead process of this machine are removed, others kept', async () => {
     const root = path.join(tmp.dir, 'leftovers');
     const tmpDir = path.join(root, LOCAL_TMP_DIR);
     mkdirSync(tmpDir, { recursive: true });
     const dead = deadPid();
-    writeFileSync(path.join(tmpDir, `sp-${dead}-abcd-0`), 'half-written');
-    mkdirSync(path.join(tmpDir, `sp-${dead}-abcd-1.b`));
-    writeFileSync(path.join(tmpDir, `sp-${dead}-abcd-1.b`, '2'), '');
-    writeFileSync(path.join(tmpDir, `sp-${process.ppid}-abcd-0`), '');
+    const other = HOST_TAG === '00000000' ? '11111111' : '00000000';
+    const mine = (pid: number, rest: string) => `sp-${HOST_TAG}-${pid}-abcd-${rest}`;
+    writeFileSync(path.join(tmpDir, mine(dead, '0')), 'half-written');
+    mkdirSync(path.join(tmpDir, mine(dead, '1.b')));
+    writeFileSync(path.join(tmpDir, mine(dead, '1.b'), '2'), '');
+    writeFileSync(path.join(tmpDir, mine(process.ppid, '0')), '');
+    writeFileSync(path.join(tmpDir, `sp-${other}-${dead}-abcd-0`), 'another machine, maybe alive there');
     writeFileSync(path.join(tmpDir, 'not-ours.tmp'), '');
     const s = new LocalObjectStore(root, { spareTarget: 2 });
     await s.put('a', 'x');
     await s.spares.settled();
     const names = readdirSync(tmpDir);
-    expect(names).not.toContain(`sp-${dead}-abcd-0`);
-    expect(names).not.toContain(`sp-${dead}-abcd-1.b`);
-    expect(names).toContain(`sp-${process.ppid}-abcd-0`);
+    expect(names).not.toContain(mine(dead, '0'));
+    expect(names).not.toContain(mine(dead, '1.b'));
+    expect(names).toContain(mine(process.ppid, '0'));
+    expect(names).toContain(`sp-${other}-${dead}-abcd-0`);
     expect(names).toContain('not-ours.tmp');
   });
 
