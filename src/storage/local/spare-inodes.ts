@@ -44,6 +44,8 @@ export class SpareInodes {
   #n = 0;
   #refilling: Promise<void> | null = null;
   #started = false;
+  /** A batch has run without error, so a dead process's leftovers were removed. */
+  #cleaned = false;
   #failedAt = 0;
   /** Batch folders made so far that may still hold entries (removed by the maker once empty). */
   #batches: string[] = [];
@@ -86,7 +88,8 @@ export class SpareInodes {
   }
 
   /**
-   * Starts a refill batch when the pool is half used (or on first use). Call it once the temp folder exists:
+   * Starts a refill batch when the pool is half used (or on first use; the first batch that succeeds also
+   * removes a dead process's leftovers). Call it once the temp folder exists:
    * the maker thread creates entries in it but never creates the folder's parents.
    */
   replenish(): void {
@@ -94,14 +97,13 @@ export class SpareInodes {
     if (this.#failedAt && Date.now() - this.#failedAt < RETRY_AFTER_MS) return;
     const low = this.#target / 2;
     if (this.#started && this.#files.length > low && this.#folders.length > low) return;
-    const first = !this.#started;
     this.#started = true;
-    this.#refilling = this.#refill(first).finally(() => {
+    this.#refilling = this.#refill().finally(() => {
       this.#refilling = null;
     });
   }
 
-  async #refill(first: boolean): Promise<void> {
+  async #refill(): Promise<void> {
     // Each batch goes into a folder of its own that the maker never touches again once it has answered:
     // creating an inode holds its folder's lock for the whole (slow) allocation, and put's renames out of
     // a folder being filled waited for it (0.15 ms per rename in a profile of the tasks benchmark, against
@@ -114,15 +116,16 @@ export class SpareInodes {
       batch,
       files: names(this.#target - this.#files.length, ''),
       folders: names(this.#target - this.#folders.length, '.d'),
-      removeLeftoversOf: first ? HOST_TAG : null,
+      removeLeftoversOf: this.#cleaned ? null : HOST_TAG,
       removeIfEmpty: this.#batches,
     });
     this.#batches = this.#batches.filter((b) => !res.removed.includes(b));
-    if (res.files.length + res.folders.length > 0) this.#batches.push(batch);
+    this.#batches.push(batch); // even if it stayed empty (an error after its mkdir): removed next time
     this.#files.push(...res.files);
     this.#folders.push(...res.folders);
     // A full or read-only disk, or the folder removed under us: pause; put creates its own meanwhile and
     // reports the real error if there is one.
     this.#failedAt = res.error ? Date.now() : 0;
+    if (!res.error) this.#cleaned = true;
   }
 }
