@@ -13,13 +13,19 @@ export interface ObjectInfo {
  * A place files live: the local disk (`local/`) or an S3-compatible bucket (`s3/`). Keys are relative to the
  * store's root URI (`file:///abs/dir/` or `s3://bucket/prefix/`). Bodies stream both ways.
  */
+/** What `put` accepts: a whole body, or its chunks as they come. */
+export type ObjectBody = AsyncIterable<Buffer | string | Uint8Array> | Buffer | string;
+
 export interface ObjectStore {
   /** Root URI, ending in `/`. */
   readonly rootUri: string;
   /** Full URI of a key (what users see, e.g. in `result_file_oss_file`). */
   uriOf(key: string): string;
-  /** Writes an object from a stream or buffer; visible only once complete (no partial objects). */
-  put(key: string, body: Readable | Buffer | string): Promise<{ size: number }>;
+  /**
+   * Writes an object from a stream (any async iterable of chunks: a Readable, an async generator) or a buffer;
+   * visible only once complete (no partial objects). An error thrown by the iterable aborts the write.
+   */
+  put(key: string, body: ObjectBody): Promise<{ size: number }>;
   /** Streams an object. Throws LC_STORAGE_NOT_FOUND when missing. */
   get(key: string): Promise<Readable>;
   /** Object metadata, or null when missing. */

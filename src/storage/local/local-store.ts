@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { LakecastError } from '../../shared/index.js';
 import { StorageErrors } from '../errors.js';
 import { checkKey, checkPrefix } from '../keys.js';
-import type { ObjectInfo, ObjectStore } from '../types.js';
+import type { ObjectBody, ObjectInfo, ObjectStore } from '../types.js';
 import { SpareInodes } from './spare-inodes.js';
 
 /** Folder under the root where `put` writes before renaming; never listed. */
@@ -41,7 +41,7 @@ export class LocalObjectStore implements ObjectStore {
     return path.join(this.root, ...checkKey(key).split('/'));
   }
 
-  async put(key: string, body: Readable | Buffer | string): Promise<{ size: number }> {
+  async put(key: string, body: ObjectBody): Promise<{ size: number }> {
     const target = this.pathOf(key);
     // Metadata calls are synchronous on purpose (see SYNC_WRITE_MAX_BYTES); the inodes come ready-made from
     // the spare pool when it has them (see SpareInodes); only the fsyncs wait off the loop.
@@ -55,7 +55,7 @@ export class LocalObjectStore implements ObjectStore {
         await writeAll(fd, buf);
         size = buf.length;
       } else {
-        for await (const chunk of body as AsyncIterable<Buffer | string>) {
+        for await (const chunk of body) {
           const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
           await writeAll(fd, b);
           size += b.length;
@@ -235,7 +235,7 @@ const fsWrite = promisify(fs.write);
 const fsFdatasync = promisify(fs.fdatasync);
 const fsFsync = promisify(fs.fsync);
 
-async function writeAll(fd: number, buf: Buffer): Promise<void> {
+async function writeAll(fd: number, buf: Uint8Array): Promise<void> {
   let off = 0;
   while (off < buf.length) {
     const n = buf.length - off;

@@ -17,7 +17,7 @@ import {
 import { LakecastError } from '../../shared/index.js';
 import { StorageErrors } from '../errors.js';
 import { checkKey, checkPrefix } from '../keys.js';
-import type { ObjectInfo, ObjectStore } from '../types.js';
+import type { ObjectBody, ObjectInfo, ObjectStore } from '../types.js';
 
 /** Part size of multipart uploads (S3's minimum is 5 MiB for every part but the last). */
 export const MULTIPART_PART_BYTES = 8 * 1024 * 1024;
@@ -109,7 +109,7 @@ export class S3ObjectStore implements ObjectStore {
     return this.prefix + checkKey(key);
   }
 
-  async put(key: string, body: Readable | Buffer | string): Promise<{ size: number }> {
+  async put(key: string, body: ObjectBody): Promise<{ size: number }> {
     const Key = this.full(key);
     try {
       if (typeof body === 'string' || Buffer.isBuffer(body)) {
@@ -127,7 +127,10 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   /** Streams in parts; a body that fits in one part becomes a single PutObject. */
-  private async multipart(Key: string, body: Readable): Promise<{ size: number }> {
+  private async multipart(
+    Key: string,
+    body: AsyncIterable<Buffer | string | Uint8Array>,
+  ): Promise<{ size: number }> {
     const parts = partsOf(body, MULTIPART_PART_BYTES);
     const first = await parts.next();
     const firstBuf = first.done ? Buffer.alloc(0) : first.value;

@@ -19,6 +19,20 @@ export function objectStoreContract(name: string, store: () => ObjectStore): voi
     expect(await s.head('a/missing')).toBeNull();
   });
 
+  it(`${name} - put takes any async iterable of chunks; one that throws leaves no object`, async () => {
+    const s = store();
+    async function* chunks(fail: boolean) {
+      yield 'id,name\r\n';
+      yield Buffer.from('1,a\r\n');
+      yield new Uint8Array([50, 44, 98, 13, 10]);
+      if (fail) throw new Error('engine failed mid-result');
+    }
+    expect((await s.put('gen/ok.csv', chunks(false))).size).toBe(19);
+    expect((await readAll(await s.get('gen/ok.csv'))).toString()).toBe('id,name\r\n1,a\r\n2,b\r\n');
+    await expect(s.put('gen/bad.csv', chunks(true))).rejects.toThrow('engine failed mid-result');
+    expect(await s.head('gen/bad.csv')).toBeNull();
+  });
+
   it(`${name} - get of a missing key throws LC_STORAGE_NOT_FOUND`, async () => {
     const err = await store()
       .get('nope/none')
