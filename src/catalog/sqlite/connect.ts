@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import type { CatalogDatabase } from '../database.js';
 import type { CatalogDriver } from '../driver.js';
+import { FOREGROUND_CHECKPOINT_PAGES, startCheckpointer } from './checkpointer.js';
 import { LakecastSqliteDialect } from './dialect.js';
 import { classifySqliteError } from './errors.js';
 import { createExecutor } from './executor.js';
@@ -15,6 +16,8 @@ export const DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 5_000;
 export interface SqliteConnectOptions {
   /** Default {@link DEFAULT_SQLITE_BUSY_TIMEOUT_MS}. */
   readonly busyTimeoutMs?: number;
+  /** Hears of a background checkpointer that could not start or keeps failing (not fatal). */
+  readonly onCheckpointError?: (message: string) => void;
 }
 
 function open(file: string, readonly: boolean, busyTimeoutMs: number): Database.Database {
@@ -24,6 +27,8 @@ function open(file: string, readonly: boolean, busyTimeoutMs: number): Database.
       db.pragma('journal_mode = WAL');
       // Commits do not fsync on the event loop; WalSync makes them durable before they are acknowledged.
       db.pragma(file === ':memory:' ? 'synchronous = FULL' : 'synchronous = NORMAL');
+      // Checkpoints run on a thread of their own (checkpointer.ts); this is the backstop.
+      if (file !== ':memory:') db.pragma(`wal_autocheckpoint = ${FOREGROUND_CHECKPOINT_PAGES}`);
     }
     db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
     db.pragma('foreign_keys = ON');
@@ -39,7 +44,8 @@ function open(file: string, readonly: boolean, busyTimeoutMs: number): Database.
  * (readers never block the writer), `busy_timeout`, foreign keys enforced, and two connections: one for writes
  * and transactions, a read-only one for other reads. A commit is acknowledged once it is on disk, but its
  * fsync runs off the event loop and is shared by concurrent commits (wal-sync.ts), so a change a user was told
- * about survives power loss while the server keeps serving during the fsync.
+ * about survives power loss while the server keeps serving during the fsync; WAL checkpoints run on a thread
+ * of their own (checkpointer.ts).
  */
 export function connectSqlite(file: string, options: SqliteConnectOptions = {}): CatalogDriver {
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_SQLITE_BUSY_TIMEOUT_MS;
@@ -57,11 +63,15 @@ export function connectSqlite(file: string, options: SqliteConnectOptions = {}):
   const writer = createExecutor(writeDb);
   const reader = readDb ? createExecutor(readDb) : undefined;
   const wal = memory ? undefined : new WalSync(file);
+  const checkpointer = memory
+    ? undefined
+    : startCheckpointer(file, { busyTimeoutMs, onError: options.onCheckpointError });
   const dialect = new LakecastSqliteDialect({
     writer,
     reader,
     durable: wal ? () => wal.sync() : undefined,
     async close() {
+      await checkpointer?.stop();
       await wal?.close();
       reader?.clear();
       readDb?.close();
