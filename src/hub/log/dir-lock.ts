@@ -1,4 +1,5 @@
 import { promises as fsp } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { isProcessAlive } from '../../shared/index.js';
 import { hubError } from '../errors.js';
@@ -7,9 +8,11 @@ import { hubError } from '../errors.js';
 const openHere = new Set<string>();
 
 /**
- * Claims `<dir>/hub.lock` (holding the owner's pid) so two processes never write one hub directory. A lock
- * left by a dead process (kill -9) is taken over. Returns the release function. Pid reuse can make a stale
- * lock look alive: then remove `hub.lock` by hand.
+ * Claims `<dir>/hub.lock` (holding `<pid> <host name>` of the owner) so two processes never write one hub
+ * directory. A lock left by a dead process of this host (kill -9) is taken over; one of another host (a
+ * directory shared over a network file system) is never, as its pid means nothing here. Returns the release
+ * function. Pid reuse can make a stale lock look alive, and a host that is gone cannot release its lock: then
+ * remove `hub.lock` by hand. A lock holding only a pid (older versions) counts as this host's.
  */
 export async function lockHubDir(dir: string): Promise<() => Promise<void>> {
   const key = path.resolve(dir);
@@ -18,7 +21,7 @@ export async function lockHubDir(dir: string): Promise<() => Promise<void>> {
   const file = path.join(dir, 'hub.lock');
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      await fsp.writeFile(file, String(process.pid), { flag: 'wx', mode: 0o600 });
+      await fsp.writeFile(file, `${process.pid} ${os.hostname()}`, { flag: 'wx', mode: 0o600 });
       openHere.add(key);
       return async () => {
         openHere.delete(key);
@@ -27,7 +30,16 @@ export async function lockHubDir(dir: string): Promise<() => Promise<void>> {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    const owner = Number((await fsp.readFile(file, 'utf8').catch(() => '')).trim());
+    const [pidText = '', host = os.hostname()] = (await fsp.readFile(file, 'utf8').catch(() => ''))
+      .trim()
+      .split(/\s+/, 2);
+    const owner = Number(pidText);
+    if (host !== os.hostname()) {
+      throw hubError(
+        'HUB_BACKEND_UNAVAILABLE',
+        `hub directory ${dir} is locked by process ${pidText} on host ${host}; if that server is gone, remove ${file}`,
+      );
+    }
     if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isProcessAlive(owner)) {
       throw hubError('HUB_BACKEND_UNAVAILABLE', `hub directory ${dir} is in use by process ${owner}`);
     }

@@ -1,4 +1,5 @@
 import { promises as fsp } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CursorCodec } from '../../../src/hub/cursor.js';
@@ -234,11 +235,25 @@ describe('hub log - segments', () => {
     await hub.close();
     const { spawnSync } = await import('node:child_process');
     const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
-    await fsp.writeFile(path.join(dir, 'hub.lock'), String(dead));
+    await fsp.writeFile(path.join(dir, 'hub.lock'), String(dead)); // an older version's lock: pid only
     const again = await openEmbeddedHub({ dir, retentionCheckMs: 0 });
-    expect(await fsp.readFile(path.join(dir, 'hub.lock'), 'utf8')).toBe(String(process.pid));
+    expect(await fsp.readFile(path.join(dir, 'hub.lock'), 'utf8')).toBe(`${process.pid} ${os.hostname()}`);
     await again.close();
     await expect(fsp.stat(path.join(dir, 'hub.lock'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await fsp.writeFile(path.join(dir, 'hub.lock'), `${dead} ${os.hostname()}`);
+    await (await openEmbeddedHub({ dir, retentionCheckMs: 0 })).close();
+  });
+
+  it('directory lock - a lock of another host is never taken over, whatever its pid', async () => {
+    const dir = tmp();
+    await (await openEmbeddedHub({ dir, retentionCheckMs: 0 })).close();
+    const { spawnSync } = await import('node:child_process');
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    await fsp.writeFile(path.join(dir, 'hub.lock'), `${dead} some-other-host`);
+    const err = await openEmbeddedHub({ dir, retentionCheckMs: 0 }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'LC_HUB_BACKEND_UNAVAILABLE' });
+    expect(String(err.message)).toContain('on host some-other-host');
+    expect(await fsp.readFile(path.join(dir, 'hub.lock'), 'utf8')).toBe(`${dead} some-other-host`);
   });
 
   it('file descriptors - many topics × shards stay under the open-file bound', async () => {
