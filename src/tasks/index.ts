@@ -4,6 +4,7 @@ export * from './columns.js';
 export * from './encode.js';
 export * from './errors.js';
 export * from './events.js';
+export * from './executor.js';
 export * from './fair-queue.js';
 export * from './http/index.js';
 export * from './ids.js';

@@ -8,10 +8,9 @@ import type { AuthUser } from '../auth/types.js';
 import { LakecastError, randomHex, silentLogger } from '../shared/index.js';
 import { type Hints, hintsToEntries, parseHints } from '../sql/hints.js';
 import type { SessionContext } from '../sql/types.js';
-import type { ObjectBody } from '../storage/index.js';
-import { encodeCsv, encodeNdjson } from './encode.js';
 import { TaskErrors } from './errors.js';
 import { TaskEvents } from './events.js';
+import { createInlineExecutor } from './executor.js';
 import { FairQueue } from './fair-queue.js';
 import { createTaskIdGenerator } from './ids.js';
 import { CONTENT_TYPES, errorText, isIdempotentKind, pad, resultKeyOf, statementKind } from './statements.js';
@@ -88,6 +87,14 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
   const events = new TaskEvents();
   const queue = new FairQueue<QueueEntry>();
   const running = new Map<string, Running>();
+  const executor =
+    deps.executor ??
+    createInlineExecutor({
+      engine: deps.engine,
+      resultStore: deps.resultStore,
+      writeParquet: deps.writeParquet,
+      logger,
+    });
   let started = false;
   let closing = false;
   let sweepTimer: NodeJS.Timeout | undefined;
@@ -223,39 +230,20 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
           writing = false;
         });
     };
-    let dispose: (() => Promise<void>) | undefined;
     try {
       const prepared = await deps.prepare(ctx, body);
       signal.throwIfAborted();
-      let stats: () => { rowsReturned: number; scannedRows: number; scannedBytes: number };
-      let source: ObjectBody;
-      if (format === 'parquet') {
-        if (!deps.writeParquet)
-          throw new LakecastError(TaskErrors.TASK_UNSUPPORTED, 'output-format=parquet is not available');
-        const r = await deps.writeParquet(prepared.engineSql, {
-          signal,
-          onProgress,
-          defaultSchema: ctx.database ?? undefined,
-        });
-        dispose = r.dispose;
-        source = r.body;
-        stats = r.stats;
-      } else {
-        const result = await deps.engine.query(prepared.engineSql, {
-          signal,
-          onProgress,
-          defaultSchema: ctx.database ?? undefined,
+      const s = await executor.execute(
+        {
+          key,
+          engineSql: prepared.engineSql,
           scans: prepared.scans,
-        });
-        const encode = format === 'json' ? encodeNdjson : encodeCsv;
-        // The encoder's chunks go straight to the store: no stream in between (for a small result the
-        // stream machinery cost more main-thread time than the encoding).
-        source = encode(result.columns, result.batches);
-        stats = () => result.stats();
-      }
-      const { size } = await deps.resultStore.put(key, source);
+          defaultSchema: ctx.database ?? undefined,
+          format,
+        },
+        { signal, onProgress },
+      );
       signal.throwIfAborted();
-      const s = stats();
       releaseSlot(); // the engine and the result file are done; only the commits remain
       if (!(await runningP)) {
         await deleteQuietly(key);
@@ -267,7 +255,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
         scanned_row_count: s.scannedRows,
         scanned_data_bytes: s.scannedBytes,
         result_file_oss_file: deps.resultStore.uriOf(key),
-        result_file_size: size,
+        result_file_size: s.size,
         result_key: key,
         progress: 100,
       });
@@ -294,8 +282,6 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       }
     } finally {
       if (timer) clearTimeout(timer);
-      if (dispose)
-        await dispose().catch((err) => logger.warn({ err, task: id }, 'could not delete a temp file'));
     }
   }
 
@@ -434,7 +420,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       if (closing) throw new LakecastError(TaskErrors.TASK_SHUTTING_DOWN, 'the server is shutting down');
       const parsed = parseHints(sql);
       const h = hints ?? parsed.hints;
-      if (h.outputFormat === 'parquet' && !deps.writeParquet) {
+      if (h.outputFormat === 'parquet' && !executor.formats.includes('parquet')) {
         throw new LakecastError(
           TaskErrors.TASK_UNSUPPORTED,
           'output-format=parquet is not supported by this server yet; use csv or json',

@@ -8,6 +8,7 @@ import type { Hints } from '../sql/hints.js';
 import type { SessionContext } from '../sql/types.js';
 import type { ObjectStore } from '../storage/types.js';
 import type { TaskEvents } from './events.js';
+import type { TaskExecutor } from './executor.js';
 import type { FinishHook, TaskRecord, TaskStore } from './store/index.js';
 
 export const DEFAULT_TASK_CONCURRENCY = 4;
@@ -73,6 +74,11 @@ export interface TaskServiceDeps {
   /** The user a recovered task runs as (default: `{ name, admin: false }`); null = the user is gone. */
   readonly resolveUser?: (name: string) => Promise<AuthUser | null>;
   readonly writeParquet?: ParquetWriter;
+  /**
+   * Runs each task's query and writes its result file (see executor.ts). Default: an inline executor over
+   * `engine`, `resultStore` and `writeParquet` on this thread.
+   */
+  readonly executor?: TaskExecutor;
   /**
    * Runs inside the transaction that ends a task (receipts write their outbox row here). Throwing rolls the
    * terminal transition back and the task is finished again without the hook.
