@@ -25,6 +25,8 @@ export const ENV_VARS: Readonly<Record<string, string>> = Object.freeze({
   LAKECAST_TASK_CONCURRENCY: 'tasks.concurrency',
   LAKECAST_RESULTS_URI: 'tasks.resultsUri',
   LAKECAST_NODE_CODE: 'tasks.nodeCode',
+  LAKECAST_TASK_EXECUTOR: 'tasks.executor',
+  LAKECAST_TASK_ENGINE_MEMORY_LIMIT: 'tasks.engineMemoryLimit',
   LAKECAST_HUB: 'hub.location',
   LAKECAST_HUB_DURABILITY: 'hub.durability',
   LAKECAST_S3_ENDPOINT: 's3.endpoint',

@@ -11,6 +11,8 @@ export const DEFAULT_QUERY_TIMEOUT_MS = 30 * 60_000;
 export const DEFAULT_MAX_PACKET_BYTES = 64 * 1024 * 1024; // MySQL 8's max_allowed_packet
 
 const port = z.coerce.number().int().min(0).max(65_535);
+/** A DuckDB `memory_limit`: an absolute size or a share of the machine's RAM. */
+const memoryLimit = z.string().regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB|%)$/i);
 
 /**
  * The one configuration schema: defaults, validation and types for the config file, `LAKECAST_*` env vars
@@ -37,11 +39,11 @@ export const ConfigSchema = z
       .object({
         /** Per-query timeout for synchronous queries, ms (0 = none). */
         queryTimeoutMs: z.coerce.number().int().min(0).default(DEFAULT_QUERY_TIMEOUT_MS),
-        /** DuckDB `memory_limit`, e.g. `4GB` or `75%`. */
-        engineMemoryLimit: z
-          .string()
-          .regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB|%)$/i)
-          .default('75%'),
+        /**
+         * DuckDB `memory_limit` of the server's engine (synchronous queries), e.g. `4GB` or `50%`; the task
+         * thread's engine has its own (`tasks.engineMemoryLimit`).
+         */
+        engineMemoryLimit: memoryLimit.default('50%'),
         /** DuckDB worker threads (0 = one per core). */
         engineThreads: z.coerce.number().int().min(0).default(0),
         maxConnections: z.coerce.number().int().min(1).default(DEFAULT_MAX_CONNECTIONS),
@@ -49,7 +51,7 @@ export const ConfigSchema = z
       })
       .default({
         queryTimeoutMs: DEFAULT_QUERY_TIMEOUT_MS,
-        engineMemoryLimit: '75%',
+        engineMemoryLimit: '50%',
         engineThreads: 0,
         maxConnections: DEFAULT_MAX_CONNECTIONS,
         maxPacketBytes: DEFAULT_MAX_PACKET_BYTES,
@@ -78,6 +80,13 @@ export const ConfigSchema = z
           .string()
           .regex(/^[0-9a-z]{2}$/)
           .default('lc'),
+        /**
+         * Where task queries run: `thread` (default) — a worker thread with an engine of its own, at a lower CPU
+         * priority, so async work never holds up clients; `inline` — the server's engine on the main thread.
+         */
+        executor: z.enum(['thread', 'inline']).default('thread'),
+        /** DuckDB `memory_limit` of the task thread's engine (with `executor: thread`). */
+        engineMemoryLimit: memoryLimit.default('25%'),
       })
       .default({
         concurrency: 4,
@@ -85,6 +94,8 @@ export const ConfigSchema = z
         retentionDays: 7,
         resultsUri: '',
         nodeCode: 'lc',
+        executor: 'thread',
+        engineMemoryLimit: '25%',
       }),
     /** Message receipts: named channels, SSRF allowlist, retry policy. See docs/receipts.md. */
     receipts: ReceiptsConfigSchema.prefault({}),

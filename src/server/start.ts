@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createAuthService } from '../auth/index.js';
 import type { AuthUser } from '../auth/types.js';
 import { openCatalog } from '../catalog/index.js';
@@ -14,7 +15,12 @@ import { createReceipts } from '../receipts/index.js';
 import { createLogger, type Logger } from '../shared/index.js';
 import { createSqlFront, type SqlFront } from '../sql/index.js';
 import { resolveLocation } from '../storage/index.js';
-import { createTasksCapability, engineParquetWriter } from '../tasks/index.js';
+import {
+  createTasksCapability,
+  engineParquetWriter,
+  mirrorEngine,
+  startThreadExecutor,
+} from '../tasks/index.js';
 import { installDemo } from './demo.js';
 import { authorizeHub } from './hub-access.js';
 import { Lifecycle } from './lifecycle.js';
@@ -72,14 +78,35 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       );
     }
 
-    const engine = await createDuckDbEngine({
+    const mainEngine = await createDuckDbEngine({
       memoryLimit: config.limits.engineMemoryLimit,
       threads: config.limits.engineThreads,
       dataDir: config.dataDir,
       logger,
       allowedDirectories: [lakeDir, cacheDir, ...config.lake.fileRoots],
     });
-    life.onClose('engine', () => engine.close());
+    life.onClose('engine', () => mainEngine.close());
+    const resultsUri =
+      config.tasks.resultsUri || `${pathToFileURL(path.resolve(config.dataDir, 'results')).href}/`;
+    // Task queries run on an engine of their own in a worker thread (docs/tasks.md "Executor thread"); the
+    // main engine's lake-table changes are mirrored there.
+    const executor =
+      config.tasks.executor === 'thread'
+        ? await startThreadExecutor(
+            {
+              dataDir: config.dataDir,
+              memoryLimit: config.tasks.engineMemoryLimit,
+              threads: config.limits.engineThreads,
+              allowedDirectories: [lakeDir, cacheDir, ...config.lake.fileRoots],
+              resultsUri,
+              s3: config.s3,
+              logLevel: config.logLevel,
+            },
+            { logger },
+          )
+        : undefined;
+    if (executor) life.onClose('task executor thread', () => executor.close());
+    const engine = executor ? mirrorEngine(mainEngine, executor, logger) : mainEngine;
 
     const metrics = createMetrics();
     const fileRoots = [lakeDir, ...config.lake.fileRoots];
@@ -102,7 +129,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         if (!sql) throw new Error('SQL front not ready');
         return sql.prepareUserQuery(ctx, text);
       },
-      resultsUri: config.tasks.resultsUri || undefined,
+      resultsUri,
+      executor,
       s3: config.s3,
       config: {
         concurrency: config.tasks.concurrency,

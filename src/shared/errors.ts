@@ -65,6 +65,11 @@ export function allErrorSpecs(): ErrorSpec[] {
   return [...registry.values()];
 }
 
+/** The spec of a declared code (an error that crossed a thread boundary is rebuilt from it), or undefined. */
+export function errorSpecOf(code: string): ErrorSpec | undefined {
+  return registry.get(code);
+}
+
 /** Errors every capability may raise. */
 export const CommonErrors = defineErrors({
   INTERNAL: { errno: 1105, sqlState: 'HY000', httpStatus: 500 },

@@ -21,7 +21,7 @@ import {
 export interface TasksCapabilityOptions
   extends Pick<
     TaskServiceDeps,
-    'catalog' | 'engine' | 'prepare' | 'resolveUser' | 'onFinishInTx' | 'writeParquet' | 'clock'
+    'catalog' | 'engine' | 'prepare' | 'resolveUser' | 'onFinishInTx' | 'writeParquet' | 'clock' | 'executor'
   > {
   readonly catalog: TaskServiceDeps['catalog'] & { readonly dialect: 'sqlite' | 'postgres' };
   /** Lakecast's data dir: the default results root is `<dataDir>/results/`. */
@@ -58,6 +58,7 @@ export function createTasksCapability(options: TasksCapabilityOptions): TasksCap
     resolveUser: options.resolveUser,
     onFinishInTx: options.onFinishInTx,
     writeParquet: options.writeParquet,
+    executor: options.executor,
   });
   return {
     tasks,

@@ -38,8 +38,13 @@ export const PREPARED_CACHE_SIZE = 32;
 
 /** Options of {@link createDuckDbEngine}. */
 export interface DuckDbEngineOptions {
-  /** Lakecast's data dir; the engine keeps its temp (spill) folder in `<dataDir>/engine/tmp`. */
+  /** Lakecast's data dir; the engine keeps its temp (spill) folder in `<dataDir>/engine/<tempFolder>`. */
   readonly dataDir: string;
+  /**
+   * Name of this engine's temp folder under `<dataDir>/engine/` (default `tmp`). Emptied at start, so two
+   * engines of one server (the task executor thread has its own) need different names.
+   */
+  readonly tempFolder?: string;
   /** DuckDB `memory_limit`: `4GB`, `512MiB`, or a share of RAM such as `75%` (default). */
   readonly memoryLimit?: string;
   /** Worker threads; 0 or undefined = one per core. */
@@ -105,7 +110,9 @@ function toDuckValue(cell: Cell): DuckDBValue {
 export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
   const logger = options.logger ?? silentLogger();
   const dataDir = path.resolve(options.dataDir);
-  const tmpDir = path.join(dataDir, 'engine', 'tmp');
+  const tempFolder = options.tempFolder ?? 'tmp';
+  if (!/^[a-z0-9-]+$/.test(tempFolder)) throw new Error(`bad engine temp folder name ${tempFolder}`);
+  const tmpDir = path.join(dataDir, 'engine', tempFolder);
   rmSync(tmpDir, { recursive: true, force: true });
   mkdirSync(tmpDir, { recursive: true });
   const poolSize = Math.max(1, options.poolSize ?? DEFAULT_POOL_SIZE);

@@ -33,7 +33,9 @@ describe('config - resolveConfig', () => {
     expect(cfg.httpPort).toBe(6001);
     expect(cfg.limits.maxConnections).toBe(20);
     expect(cfg.limits.queryTimeoutMs).toBe(5);
-    expect(cfg.limits.engineMemoryLimit).toBe('75%');
+    expect(cfg.limits.engineMemoryLimit).toBe('50%');
+    expect(cfg.tasks.executor).toBe('thread');
+    expect(cfg.tasks.engineMemoryLimit).toBe('25%');
   });
 
   it('the result is frozen', () => {
