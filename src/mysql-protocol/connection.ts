@@ -179,9 +179,29 @@ export class Connection {
     });
   }
 
-  /** Writes bytes; resolves when the socket can take more (after 'drain') or the connection closed. */
+  /** The socket is corked until the end of the current tick (see {@link write}). */
+  private corked = false;
+
+  /**
+   * Writes bytes; resolves when the socket can take more (after 'drain') or the connection closed.
+   *
+   * Writes issued before the current tick ends (the continuations of one command's promise chain: a result
+   * set's rows, then its terminator) go out together in one syscall: the socket is corked at the first write
+   * and uncorked on `process.nextTick`, which runs once the microtask queue has drained. A result that waits
+   * for I/O between writes (an engine batch) is still sent at once, as the tick ends while it waits; the
+   * socket's own high-water mark still applies while corked (write answers false → wait for 'drain').
+   */
   write(buf: Buffer): Promise<void> {
     if (this.closed || buf.length === 0) return Promise.resolve();
+    if (!this.corked) {
+      this.corked = true;
+      const socket = this.socket;
+      socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        socket.uncork();
+      });
+    }
     if (this.socket.write(buf)) return Promise.resolve();
     return new Promise((resolve) => {
       const socket = this.socket;
