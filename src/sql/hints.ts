@@ -257,6 +257,20 @@ function splitPairs(inner: string): [string, string][] {
  *   unterminated comment, hint text longer than {@link MAX_HINT_TEXT}).
  */
 export function parseHints(sql: string): ParsedStatement {
+  // An async submit parses its statement twice in one turn: the SQL front (to see run-async) and the task
+  // service (for the body); the second call answers from here.
+  if (last !== null && last.sql === sql) return last.parsed;
+  const parsed = Object.freeze(parse(sql));
+  last = sql.length <= MEMO_MAX_CHARS ? { sql, parsed } : null;
+  return parsed;
+}
+
+/** The last statement {@link parseHints} parsed (successfully) and its result. */
+let last: { readonly sql: string; readonly parsed: ParsedStatement } | null = null;
+/** Longer statements are not kept (the memo must not pin a huge text). */
+const MEMO_MAX_CHARS = 64 * 1024;
+
+function parse(sql: string): ParsedStatement {
   let i = 0;
   const n = sql.length;
   const skipWs = () => {
