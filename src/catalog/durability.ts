@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-const lazy = new AsyncLocalStorage<true>();
+const lazy = new AsyncLocalStorage<boolean>();
 
 /**
  * Runs `fn` with commits that do not wait to be durable: on the SQLite catalog, a transaction committed inside
@@ -11,6 +11,15 @@ const lazy = new AsyncLocalStorage<true>();
  */
 export function withoutWaitingForDurability<T>(fn: () => Promise<T>): Promise<T> {
   return lazy.run(true, fn);
+}
+
+/**
+ * Runs `fn` with commits that wait to be durable, also when called from inside {@link
+ * withoutWaitingForDurability}: the context is inherited by every callback scheduled there (setImmediate,
+ * queueMicrotask, timers), so work started from such a callback on behalf of others must reset it.
+ */
+export function waitingForDurability<T>(fn: () => Promise<T>): Promise<T> {
+  return lazy.run(false, fn);
 }
 
 /** True inside {@link withoutWaitingForDurability} (for the dialects). */

@@ -1,5 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { withoutWaitingForDurability } from '../../catalog/index.js';
+import { waitingForDurability, withoutWaitingForDurability } from '../../catalog/index.js';
 
 interface Pending<DB> {
   readonly op: (tx: Transaction<DB>) => Promise<unknown>;
@@ -70,8 +70,10 @@ export class GroupCommitter<DB> {
       this.scheduled = false;
       if (this.executing || this.inFlight >= this.maxInFlight || this.pending.length === 0) return;
       const group = this.pending.splice(0, this.maxGroup);
+      // Explicit both ways: this callback inherits the context of whoever scheduled it, which may be a group of
+      // non-durable writes finishing its statements — a durable group started from there must still wait.
       if (group.every((item) => item.lazy)) void withoutWaitingForDurability(() => this.flush(group));
-      else void this.flush(group);
+      else void waitingForDurability(() => this.flush(group));
     });
   }
 
