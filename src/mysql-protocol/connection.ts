@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import type net from 'node:net';
 import tls from 'node:tls';
 import { CommonErrors, LakecastError, toLakecastError } from '../shared/index.js';
@@ -14,6 +15,12 @@ import type { ConnectionInfo, ConnectionState, ProtocolSession } from './types.j
 
 /** Inbox length above which the socket is paused (a client flooding commands cannot grow memory). */
 const INBOX_HIGH_WATER = 32;
+
+/**
+ * What {@link Connection.write} and {@link Connection.flush} answer when there is nothing to wait for (the
+ * socket took the bytes): callers that would race the wait against an abort may skip it.
+ */
+export const WRITTEN: Promise<void> = Promise.resolve();
 
 /**
  * The transport half of one client connection: framing, sequence ids, buffered writes with backpressure,
@@ -45,6 +52,8 @@ export class Connection {
   private inbox: Packet[] = [];
   private waiter: ((p: Packet | null) => void) | null = null;
   private current: AbortController | null = null;
+  /** The last statement's controller, unused and never aborted (see {@link endStatement}). */
+  private spare: AbortController | null = null;
 
   constructor(
     readonly id: number,
@@ -192,7 +201,7 @@ export class Connection {
    * socket's own high-water mark still applies while corked (write answers false → wait for 'drain').
    */
   write(buf: Buffer): Promise<void> {
-    if (this.closed || buf.length === 0) return Promise.resolve();
+    if (this.closed || buf.length === 0) return WRITTEN;
     if (!this.corked) {
       this.corked = true;
       const socket = this.socket;
@@ -202,7 +211,7 @@ export class Connection {
         socket.uncork();
       });
     }
-    if (this.socket.write(buf)) return Promise.resolve();
+    if (this.socket.write(buf)) return WRITTEN;
     return new Promise((resolve) => {
       const socket = this.socket;
       // net_write_timeout: a client that stops reading for this long is disconnected.
@@ -221,7 +230,7 @@ export class Connection {
 
   /** Sends everything encoded in the writer. */
   flush(): Promise<void> {
-    if (this.writer.length === 0) return Promise.resolve();
+    if (this.writer.length === 0) return WRITTEN;
     return this.write(this.writer.take());
   }
 
@@ -245,7 +254,8 @@ export class Connection {
 
   /** Marks a statement as running; its signal aborts on kill or disconnect. */
   beginStatement(command: ConnectionState['command'], sql: string): AbortSignal {
-    this.current = new AbortController();
+    this.current = this.spare ?? new AbortController();
+    this.spare = null;
     this.command = command;
     this.currentSql = sql;
     this.commandStartedAt = new Date();
@@ -253,6 +263,11 @@ export class Connection {
   }
 
   endStatement(): void {
+    const c = this.current;
+    // Creating an AbortSignal costs several µs (an EventTarget); the next statement reuses this one when nothing
+    // can hear it any more: not aborted and no 'abort' listener left (a producer still being stopped keeps
+    // its listener, and then the next statement gets a fresh controller).
+    this.spare = c && !c.signal.aborted && getEventListeners(c.signal, 'abort').length === 0 ? c : null;
     this.current = null;
     this.command = 'Sleep';
     this.currentSql = null;

@@ -1,6 +1,6 @@
 import { type Cell, type RowsResult, raceAbort, toLakecastError } from '../../shared/index.js';
 import type { PacketWriter } from '../codec/packet-writer.js';
-import type { Connection } from '../connection.js';
+import { type Connection, WRITTEN } from '../connection.js';
 import { binaryRowEncoder } from '../packets/binary-row.js';
 import { writeColumnDefinition41 } from '../packets/column-definition41.js';
 import { writeTextRow } from '../packets/text-row.js';
@@ -54,8 +54,10 @@ export async function sendRows(
         if (w.pos >= FLUSH_BYTES) await raceAbort(conn.flush(), signal);
       }
       rows += batch.length;
-      // A kill must not wait for a client that stopped reading: race the drain with the abort.
-      await raceAbort(conn.flush(), signal);
+      // A kill must not wait for a client that stopped reading: race the drain with the abort (when there
+      // is one to wait for: raceAbort's listener costs a few µs per batch).
+      const flushed = conn.flush();
+      if (flushed !== WRITTEN) await raceAbort(flushed, signal);
     }
   } catch (err) {
     w.abort();
