@@ -8,14 +8,10 @@ import type { ObjectStore } from './types.js';
 /**
  * Opens the object store a URI names: `file:///abs/dir/` or an absolute path → {@link LocalObjectStore};
  * `s3://bucket/prefix/` → {@link S3ObjectStore} with the config's `s3` settings. Else LC_STORAGE_BAD_URI.
- * `blockingIo`: a local store does its writes and fsyncs on the calling thread (see LocalObjectStore).
  */
-export function openObjectStore(
-  uri: string,
-  config: { s3?: S3Settings; blockingIo?: boolean } = {},
-): ObjectStore {
+export function openObjectStore(uri: string, config: { s3?: S3Settings } = {}): ObjectStore {
   const local = localPathOf(uri);
-  if (local !== null) return new LocalObjectStore(local, { blockingIo: config.blockingIo });
+  if (local !== null) return new LocalObjectStore(local);
   if (uri.startsWith('s3://')) {
     const { bucket, prefix } = parseS3Uri(uri);
     return new S3ObjectStore(createS3Client(config.s3 ?? {}), bucket, prefix);

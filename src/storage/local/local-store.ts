@@ -25,16 +25,8 @@ export class LocalObjectStore implements ObjectStore {
   /** Empty files and folders made ahead of time in the temp folder, for put. */
   readonly spares: SpareInodes;
 
-  readonly #blockingIo: boolean;
-
-  /**
-   * `spareTarget`: how many spare files and folders to keep ready (0: none; tests). `blockingIo`: `put` writes
-   * and fsyncs on the calling thread instead of libuv's pool — for a thread that does nothing else (the task
-   * executor thread): each trip to the pool and back costs two thread wake-ups, dearer on a busy VM than the
-   * wait itself.
-   */
-  constructor(root: string, options: { spareTarget?: number; blockingIo?: boolean } = {}) {
-    this.#blockingIo = options.blockingIo ?? false;
+  /** `spareTarget`: how many spare files and folders to keep ready (0: none; tests). */
+  constructor(root: string, options: { spareTarget?: number } = {}) {
     this.root = path.resolve(root);
     this.rootUri = pathToFileURL(this.root).href.replace(/\/?$/, '/');
     this.spares = new SpareInodes(path.join(this.root, LOCAL_TMP_DIR), options.spareTarget);
@@ -58,21 +50,19 @@ export class LocalObjectStore implements ObjectStore {
     this.spares.replenish(); // the temp folder exists now
     let size = 0;
     try {
-      const blocking = this.#blockingIo;
       if (typeof body === 'string' || Buffer.isBuffer(body)) {
         const buf = typeof body === 'string' ? Buffer.from(body) : body;
-        await writeAll(fd, buf, blocking);
+        await writeAll(fd, buf);
         size = buf.length;
       } else {
         for await (const chunk of body) {
           const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-          await writeAll(fd, b, blocking);
+          await writeAll(fd, b);
           size += b.length;
         }
       }
       // Data (and the size needed to read it) on disk before the rename makes it visible.
-      if (blocking) fs.fdatasyncSync(fd);
-      else await fsFdatasync(fd);
+      await fsFdatasync(fd);
     } catch (err) {
       closeQuietly(fd);
       await rm(tmp, { force: true });
@@ -85,7 +75,7 @@ export class LocalObjectStore implements ObjectStore {
       await rm(tmp, { force: true });
       throw err;
     }
-    await fsyncDir(path.dirname(target), this.#blockingIo);
+    await fsyncDir(path.dirname(target));
     return { size };
   }
 
@@ -245,12 +235,12 @@ const fsWrite = promisify(fs.write);
 const fsFdatasync = promisify(fs.fdatasync);
 const fsFsync = promisify(fs.fsync);
 
-async function writeAll(fd: number, buf: Uint8Array, blocking: boolean): Promise<void> {
+async function writeAll(fd: number, buf: Uint8Array): Promise<void> {
   let off = 0;
   while (off < buf.length) {
     const n = buf.length - off;
     off +=
-      blocking || n <= SYNC_WRITE_MAX_BYTES
+      n <= SYNC_WRITE_MAX_BYTES
         ? fs.writeSync(fd, buf, off, n)
         : (await fsWrite(fd, buf, off, n)).bytesWritten;
   }
@@ -270,11 +260,10 @@ function closeQuietly(fd: number): void {
  * journal commit, and ext4 without a journal (as on our test VMs) syncs the parents of newly created entries
  * as part of this fsync (its `ext4_sync_parent`).
  */
-async function fsyncDir(dir: string, blocking: boolean): Promise<void> {
+async function fsyncDir(dir: string): Promise<void> {
   const fd = fs.openSync(dir, 'r');
   try {
-    if (blocking) fs.fsyncSync(fd);
-    else await fsFsync(fd);
+    await fsFsync(fd);
   } catch {
     // Some file systems refuse fsync on directories; the rename itself is still atomic.
   } finally {

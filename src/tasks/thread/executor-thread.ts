@@ -52,8 +52,7 @@ async function main(): Promise<void> {
     });
     executor = createInlineExecutor({
       engine,
-      // This thread does nothing else: blocking writes and fsyncs spare it two thread wake-ups each.
-      resultStore: openObjectStore(init.resultsUri, { s3: init.s3, blockingIo: true }),
+      resultStore: openObjectStore(init.resultsUri, init.s3 ? { s3: init.s3 } : {}),
       writeParquet: engineParquetWriter(engine),
       logger,
     });

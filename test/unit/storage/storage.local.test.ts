@@ -20,30 +20,7 @@ describe('local store - ObjectStore contract', () => {
   objectStoreContract('local', () => new LocalObjectStore(path.join(tmp.dir, 'store')));
 });
 
-describe('local store with blocking I/O - ObjectStore contract', () => {
-  objectStoreContract(
-    'local-blocking',
-    () => new LocalObjectStore(path.join(tmp.dir, 'store-blocking'), { blockingIo: true }),
-  );
-});
-
 describe('local store - atomic writes', () => {
-  it('local - blocking I/O: a failing stream leaves no object and no temp file', async () => {
-    const s = new LocalObjectStore(path.join(tmp.dir, 'atomic-blocking'), {
-      spareTarget: 0,
-      blockingIo: true,
-    });
-    const body = new Readable({
-      read() {
-        this.push(Buffer.alloc(1024));
-        this.destroy(new Error('boom'));
-      },
-    });
-    await expect(s.put('x/y', body)).rejects.toThrow('boom');
-    expect(await s.head('x/y')).toBeNull();
-    expect(readdirSync(path.join(tmp.dir, 'atomic-blocking', LOCAL_TMP_DIR))).toEqual([]);
-  });
-
   it('local - a failing stream leaves no object and no temp file', async () => {
     const s = new LocalObjectStore(path.join(tmp.dir, 'atomic'), { spareTarget: 0 });
     const body = new Readable({
