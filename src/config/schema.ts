@@ -68,7 +68,7 @@ export const ConfigSchema = z
     tasks: z
       .object({
         /** Async tasks that run at once on this server. */
-        concurrency: z.coerce.number().int().min(1).max(256).default(4),
+        concurrency: z.coerce.number().int().min(1).max(256).default(8),
         /** Timeout of a task without a `query-timeout` hint, ms (0 = none). */
         defaultTimeoutMs: z.coerce.number().int().min(0).default(DEFAULT_QUERY_TIMEOUT_MS),
         /** Result files older than this many days are deleted (0 = keep). */
@@ -89,7 +89,7 @@ export const ConfigSchema = z
         engineMemoryLimit: memoryLimit.default('25%'),
       })
       .default({
-        concurrency: 4,
+        concurrency: 8,
         defaultTimeoutMs: DEFAULT_QUERY_TIMEOUT_MS,
         retentionDays: 7,
         resultsUri: '',

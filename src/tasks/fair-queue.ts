@@ -41,13 +41,21 @@ export class FairQueue<T> {
     const item = q.shift()!;
     this.count--;
     if (q.length === 0) this.queues.delete(key);
+    this.markServed(key);
+    return item;
+  }
+
+  /**
+   * Counts a turn for `key` served without passing through the queue (a task that started at once because
+   * nobody was waiting), so the round-robin still sees it.
+   */
+  markServed(key: string): void {
     this.lastServed.set(key, ++this.served);
     // Forget users long idle so the map stays bounded.
     if (this.lastServed.size > 10_000) {
       for (const [k, at] of this.lastServed)
         if (!this.queues.has(k) && at < this.served - 10_000) this.lastServed.delete(k);
     }
-    return item;
   }
 
   /** Removes the first item matching `pred` (e.g. a cancelled task). True when one was removed. */

@@ -154,33 +154,47 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
   let slotsInUse = 0;
   function pump(): void {
     while (!closing && started && slotsInUse < concurrency && queue.size > 0) {
-      const entry = queue.shift()!;
-      const controller = new AbortController();
       slotsInUse++;
-      let slotHeld = true;
-      const releaseSlot = () => {
-        if (!slotHeld) return;
-        slotHeld = false;
-        slotsInUse--;
-        pump();
-      };
-      const done = runTask(entry, controller, releaseSlot)
-        .catch((err) => logger.error({ err, task: entry.id }, 'task runner failed'))
-        .finally(() => {
-          running.delete(entry.id);
-          releaseSlot();
-        });
-      running.set(entry.id, { controller, done });
+      launch(queue.shift()!, false);
     }
+  }
+
+  /** Gives back a slot taken by submit for a task that did not start after all. */
+  function giveBackSlot(): void {
+    slotsInUse--;
+    pump();
+  }
+
+  /**
+   * Runs `entry` in a slot the caller has taken (`slotsInUse` already counts it). `inserted` RUNNING: the row
+   * was inserted RUNNING by submit (a free slot and nobody waiting), so there is no QUEUED → RUNNING write.
+   */
+  function launch(entry: QueueEntry, insertedRunning: boolean): void {
+    const controller = new AbortController();
+    let slotHeld = true;
+    const releaseSlot = () => {
+      if (!slotHeld) return;
+      slotHeld = false;
+      slotsInUse--;
+      pump();
+    };
+    const done = runTask(entry, controller, releaseSlot, insertedRunning)
+      .catch((err) => logger.error({ err, task: entry.id }, 'task runner failed'))
+      .finally(() => {
+        running.delete(entry.id);
+        releaseSlot();
+      });
+    running.set(entry.id, { controller, done });
   }
 
   async function runTask(
     entry: QueueEntry,
     controller: AbortController,
     releaseSlot: () => void,
+    insertedRunning: boolean,
   ): Promise<void> {
     const { id, ctx, body, hints } = entry;
-    const startedAt = clock();
+    const startedAt = insertedRunning ? entry.createTime : clock();
     const signal = controller.signal;
     /*
      * QUEUED → RUNNING is committed while the query already runs (the group committer applies a task's writes
@@ -188,7 +202,9 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
      * before it commits leaves the task QUEUED, and recovery runs it. Lost (cancelled while queued): the
      * query is stopped and nothing is written.
      */
-    const runningP = store.markRunning(id, startedAt, mppQueryId(startedAt)).then(
+    const runningP = (
+      insertedRunning ? Promise.resolve(true) : store.markRunning(id, startedAt, mppQueryId(startedAt))
+    ).then(
       (ok) => {
         if (ok) events.emit('task:started', { id, creator: ctx.user.name, status: 'RUNNING', progress: 0 });
         else if (!signal.aborted) controller.abort({ kind: 'lost' } satisfies AbortReason);
@@ -367,30 +383,34 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     sql: string,
     body: string,
     h: Hints,
+    running = false,
   ): Promise<{ id: string; created: boolean; createTime: number }> {
     const user = ctx.user.name;
     const now = clock();
     const id = ids.next(now);
     try {
-      await store.insert({
-        id,
-        task_name: statementKind(body),
-        table_schema: ctx.database,
-        command: sql,
-        creator_id: user,
-        create_time: now,
-        connection_id: ctx.connectionId,
-        output_format: h.outputFormat ?? 'csv',
-        client_token: h.clientToken ?? null,
-        hints: JSON.stringify(Object.fromEntries(hintsToEntries(h))),
-        node,
-        mq_product: h.mqNotifyBy ?? null,
-        mq_model: h.mqNotifyBy === undefined ? null : h.mqQueue !== undefined ? 'queue' : 'topic',
-        mq_topic: h.mqTopic ?? null,
-        mq_queue: h.mqQueue ?? null,
-        mq_producer_id: h.mqProducerId ?? null,
-        mq_endpoint: h.mqEndpoint ?? null,
-      });
+      await store.insert(
+        {
+          id,
+          task_name: statementKind(body),
+          table_schema: ctx.database,
+          command: sql,
+          creator_id: user,
+          create_time: now,
+          connection_id: ctx.connectionId,
+          output_format: h.outputFormat ?? 'csv',
+          client_token: h.clientToken ?? null,
+          hints: JSON.stringify(Object.fromEntries(hintsToEntries(h))),
+          node,
+          mq_product: h.mqNotifyBy ?? null,
+          mq_model: h.mqNotifyBy === undefined ? null : h.mqQueue !== undefined ? 'queue' : 'topic',
+          mq_topic: h.mqTopic ?? null,
+          mq_queue: h.mqQueue ?? null,
+          mq_producer_id: h.mqProducerId ?? null,
+          mq_endpoint: h.mqEndpoint ?? null,
+        },
+        running ? { mppQueryId: mppQueryId(now) } : undefined,
+      );
     } catch (err) {
       // Two submits with one token raced: the unique index let one win; answer with its id.
       if (h.clientToken !== undefined) {
@@ -431,8 +451,25 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
         const existing = await store.findByClientToken(user, h.clientToken);
         if (existing) return sameToken(existing, sql);
       }
-      const { id, created, createTime } = await insertTask(ctx, sql, parsed.body, h);
-      if (!created) return id;
+      /*
+       * A free slot and nobody waiting: the row is inserted RUNNING and the task takes the slot at once, so it
+       * needs no QUEUED → RUNNING write (one catalog commit less per task). The slot is taken before the
+       * insert, so concurrent submits cannot overbook it.
+       */
+      const startNow = started && !closing && slotsInUse < concurrency && queue.size === 0;
+      if (startNow) slotsInUse++;
+      let inserted: Awaited<ReturnType<typeof insertTask>>;
+      try {
+        inserted = await insertTask(ctx, sql, parsed.body, h, startNow);
+      } catch (err) {
+        if (startNow) giveBackSlot();
+        throw err;
+      }
+      const { id, created, createTime } = inserted;
+      if (!created) {
+        if (startNow) giveBackSlot();
+        return id;
+      }
       const sessionCtx: SessionContext = {
         connectionId: ctx.connectionId,
         user: ctx.user,
@@ -440,9 +477,16 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
         remoteAddress: ctx.remoteAddress ?? 'task',
         variables: new Map(ctx.variables ?? []),
       };
-      queue.push(user, { id, createTime, ctx: sessionCtx, body: parsed.body, hints: h });
+      const entry: QueueEntry = { id, createTime, ctx: sessionCtx, body: parsed.body, hints: h };
+      // Emitted for every accepted task, also one that starts at once (its row is already RUNNING).
       events.emit('task:queued', { id, creator: user, status: 'QUEUED' });
-      // Start it after the answer went out: the runner's first steps must not delay the ASYNC_TASK_ID reply.
+      if (startNow) {
+        queue.markServed(user);
+        // After the answer went out: the runner's first steps must not delay the ASYNC_TASK_ID reply.
+        setImmediate(() => launch(entry, true));
+        return id;
+      }
+      queue.push(user, entry);
       setImmediate(pump);
       return id;
     },

@@ -11,7 +11,7 @@ import type { TaskEvents } from './events.js';
 import type { TaskExecutor } from './executor.js';
 import type { FinishHook, TaskRecord, TaskStore } from './store/index.js';
 
-export const DEFAULT_TASK_CONCURRENCY = 4;
+export const DEFAULT_TASK_CONCURRENCY = 8;
 export const DEFAULT_TASK_TIMEOUT_MS = 30 * 60_000;
 export const DEFAULT_RETENTION_DAYS = 7;
 export const DEFAULT_NODE_CODE = 'lc';

@@ -280,6 +280,20 @@ describe('tasks - queueing', () => {
     expect(engine.ran).toHaveLength(5);
   });
 
+  it('start at once - a free slot and nobody waiting: the row is inserted RUNNING; a busy slot: QUEUED', async () => {
+    const { tasks } = await setup({ concurrency: 1 });
+    const first = await tasks.submit(ctxOf(alice), '/*+ run-async=true */ slow 2');
+    const second = await tasks.submit(ctxOf(alice), '/*+ run-async=true */ rows 1');
+    const a = (await tasks.store.get(first))!;
+    expect(a).toMatchObject({ status: 'RUNNING', attempts: 1, queue_time: 0, started_at: a.create_time });
+    expect(a.mpp_query_id).toMatch(/^\d{8}_\d{6}_\d{5}_/);
+    expect((await tasks.store.get(second))!.status).toBe('QUEUED');
+    for (const id of [first, second]) await waitDone(tasks, id);
+    const b = (await tasks.store.get(second))!;
+    expect(b).toMatchObject({ status: 'SUCCESS', attempts: 1 });
+    expect(b.queue_time).toBeGreaterThanOrEqual(0);
+  });
+
   it('concurrency - at most N run at once', async () => {
     const { tasks } = await setup({ concurrency: 2 });
     let max = 0;
