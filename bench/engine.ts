@@ -13,9 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import mysql from 'mysql2';
 import mysqlPromise from 'mysql2/promise';
+import { startServerProcess } from '../test/helpers/server-process.js';
 import { generateLineitem, TPCH_Q1, TPCH_Q6 } from './data-gen.js';
 import { MiniMysql } from './lib/mini-mysql.js';
-import { startServerProcess } from './lib/server-process.js';
 import { median, msSince, round } from './lib/stats.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -16,9 +16,9 @@ import mysql from 'mysql2/promise';
 import { openCatalog } from '../src/catalog/index.js';
 import type { TasksDatabase } from '../src/tasks/index.js';
 import { startTestServer, TEST_ROOT_PASSWORD } from '../test/helpers/server.js';
+import { startServerProcess } from '../test/helpers/server-process.js';
 import { tempDir } from '../test/helpers/tmp.js';
 import { startTaskStack } from '../test/integration/tasks/stack.js';
-import { startServerProcess } from './lib/server-process.js';
 import { median, msSince, percentile, round } from './lib/stats.js';
 
 const PASSWORD = 'bench-pw';
