@@ -26,7 +26,7 @@ import { columnMeta, columnReader, convertChunk } from './convert.js';
 import { hasDataFiles, ident, listPartitions, literal, type PartitionInfo, tableSelectSql } from './lake.js';
 import { type ParquetFile, type ParquetOptions, writeParquetFile } from './parquet.js';
 import { ConnectionPool, type PooledConnection } from './pool.js';
-import { PROFILING_METRICS, readProfile, ScanBytes } from './profile.js';
+import { PROFILING_METRICS, readProfile, ScanBytes, scanTotals } from './profile.js';
 
 export const DEFAULT_MEMORY_LIMIT = '75%';
 export const DEFAULT_POOL_SIZE = 8;
@@ -372,10 +372,9 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
         // The profile is read: the connection may serve the next query while file sizes are summed.
         release();
         if (scan) {
-          stats.scannedRows = scan.rows;
-          let bytes = 0;
-          for (const f of scan.files) bytes += await scanBytes.patternBytes(f.pattern, f.filesRead);
-          stats.scannedBytes = bytes;
+          const totals = await scanTotals(scan, scanBytes);
+          stats.scannedRows = totals.rows;
+          stats.scannedBytes = totals.bytes;
         }
       } catch (err) {
         throw mapError(err);

@@ -9,7 +9,7 @@ import { CommonErrors, LakecastError, type Logger } from '../../shared/index.js'
 import type { QueryOptions, QueryStats } from '../types.js';
 import { literal } from './lake.js';
 import type { ConnectionPool, PooledConnection } from './pool.js';
-import { readProfile, type ScanBytes } from './profile.js';
+import { readProfile, type ScanBytes, scanTotals } from './profile.js';
 
 /** Options of `DuckDbEngine.writeParquet`: {@link QueryOptions} without parameters. */
 export type ParquetOptions = Omit<QueryOptions, 'params'>;
@@ -103,10 +103,9 @@ export async function writeParquetFile(
     const scan = readProfile(pooled.profileFile);
     release();
     if (scan) {
-      stats.scannedRows = scan.rows;
-      let bytes = 0;
-      for (const f of scan.files) bytes += await env.scanBytes.patternBytes(f.pattern, f.filesRead);
-      stats.scannedBytes = bytes;
+      const totals = await scanTotals(scan, env.scanBytes);
+      stats.scannedRows = totals.rows;
+      stats.scannedBytes = totals.bytes;
     }
     stats.elapsedMs = performance.now() - started;
     return { path: file, stats };

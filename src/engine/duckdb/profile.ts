@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { parquetRowCount } from './parquet-footer.js';
 
 /*
  * Scan statistics from DuckDB's JSON profile. Each pooled connection runs with `enable_profiling='json'` and
@@ -28,10 +29,16 @@ interface ProfileNode {
 
 /** What one finished query scanned. */
 export interface ScanSummary {
-  /** Rows read by table scans (operator_rows_scanned; for CSV/JSON readers, and when 0, the scan's output rows). */
+  /**
+   * Rows read by table scans other than Parquet (operator_rows_scanned; for CSV/JSON readers, and when 0, the
+   * scan's output rows). Parquet scans count through their files' footers instead (see {@link scanTotals}).
+   */
   rows: number;
-  /** File patterns the scans read, with the number of files each scan reports having read. */
-  files: { pattern: string; filesRead: number | null }[];
+  /**
+   * File patterns the scans read, with the number of files each scan reports having read; `parquet`: a Parquet
+   * scan, whose rows are the row counts in the footers of the files it read.
+   */
+  files: { pattern: string; filesRead: number | null; parquet: boolean }[];
 }
 
 /**
@@ -51,15 +58,20 @@ export function readProfile(file: string): ScanSummary | null {
     if (node.operator_type === 'TABLE_SCAN') {
       const info = node.extra_info ?? {};
       const scanned = node.operator_rows_scanned ?? 0;
+      const fn = String(info.Function ?? '');
       // DuckDB 1.5's text readers report a byte-based figure as rows scanned (168 for 3 rows of 84 bytes);
       // they push no filters down, so their output rows are the rows they read.
-      const textReader = /^READ_(CSV|JSON|NDJSON|TEXT)/i.test(String(info.Function ?? ''));
-      out.rows += !textReader && scanned > 0 ? scanned : (node.operator_cardinality ?? 0);
+      const textReader = /^READ_(CSV|JSON|NDJSON|TEXT)/i.test(fn);
+      // A Parquet scan reports its estimated cardinality times its threads (duckdb/duckdb#20944): 400,000 for
+      // a 200,000-row file read by two threads. Its rows come from the footers of the files it read.
+      const parquet = /^(READ_PARQUET|PARQUET_SCAN)$/i.test(fn);
       const names = info['Filename(s)'];
       const read = Number(info['Total Files Read']);
       const patterns = Array.isArray(names) ? names.map(String) : typeof names === 'string' ? [names] : [];
+      if (!parquet || patterns.length === 0)
+        out.rows += !textReader && !parquet && scanned > 0 ? scanned : (node.operator_cardinality ?? 0);
       for (const pattern of patterns) {
-        out.files.push({ pattern, filesRead: Number.isFinite(read) ? read : null });
+        out.files.push({ pattern, filesRead: Number.isFinite(read) ? read : null, parquet });
       }
     }
     for (const child of node.children ?? []) walk(child);
@@ -153,14 +165,40 @@ async function unchanged(dirs: readonly SeenDir[]): Promise<boolean> {
  * place under the same name is counted at its old size until its folder changes.
  */
 export class ScanBytes {
-  readonly #cache = new Map<string, { dirs: SeenDir[]; bytes: number; matched: number }>();
+  readonly #cache = new Map<string, PatternWalk>();
 
   /**
    * Bytes of the files `pattern` matches. When the scan reports reading fewer files than match (Hive
    * partition pruning, a LIMIT that stopped early), the total is scaled by filesRead/matched: an estimate.
    */
   async patternBytes(pattern: string, filesRead: number | null): Promise<number> {
-    if (!/[*?[]/.test(pattern)) return statSync(pattern, { throwIfNoEntry: false })?.size ?? 0;
+    const walk = await this.#walk(pattern);
+    return scaled(walk.bytes, walk.files.length, filesRead);
+  }
+
+  /**
+   * Rows in the footers of the Parquet files `pattern` matches (files that are not readable Parquet count 0),
+   * scaled as {@link patternBytes} is. Footers are read once per walk (a changed folder walks again).
+   */
+  async patternRows(pattern: string, filesRead: number | null): Promise<number> {
+    const walk = await this.#walk(pattern);
+    if (walk.rows === undefined) {
+      let rows = 0;
+      for (let i = 0; i < walk.files.length; i += FOOTER_READS_AT_ONCE) {
+        const counts = await Promise.all(walk.files.slice(i, i + FOOTER_READS_AT_ONCE).map(parquetRowCount));
+        for (const n of counts) rows += n ?? 0;
+      }
+      walk.rows = rows;
+    }
+    return scaled(walk.rows, walk.files.length, filesRead);
+  }
+
+  async #walk(pattern: string): Promise<PatternWalk> {
+    if (!/[*?[]/.test(pattern)) {
+      // A single file: not cached (one stat).
+      const size = statSync(pattern, { throwIfNoEntry: false })?.size;
+      return { dirs: [], bytes: size ?? 0, files: size === undefined ? [] : [pattern] };
+    }
     let hit = this.#cache.get(pattern);
     if (hit && !(await unchanged(hit.dirs))) hit = undefined;
     if (!hit) {
@@ -170,31 +208,62 @@ export class ScanBytes {
       if (this.#cache.size > SCAN_BYTES_CACHE_SIZE)
         this.#cache.delete(this.#cache.keys().next().value as string);
     }
-    const { bytes, matched } = hit;
-    if (filesRead !== null && matched > 0 && filesRead < matched)
-      return Math.round((bytes * filesRead) / matched);
-    return bytes;
+    return hit;
   }
 }
 
-async function walkPattern(pattern: string): Promise<{ dirs: SeenDir[]; bytes: number; matched: number }> {
+/** Parquet footers read in parallel by {@link ScanBytes.patternRows}. */
+const FOOTER_READS_AT_ONCE = 16;
+
+/** The files a pattern matched at its last walk, their total size and (once asked for) their Parquet rows. */
+interface PatternWalk {
+  readonly dirs: SeenDir[];
+  readonly bytes: number;
+  readonly files: string[];
+  rows?: number;
+}
+
+function scaled(total: number, matched: number, filesRead: number | null): number {
+  if (filesRead !== null && matched > 0 && filesRead < matched)
+    return Math.round((total * filesRead) / matched);
+  return total;
+}
+
+async function walkPattern(pattern: string): Promise<PatternWalk> {
   const firstGlob = pattern.search(/[*?[]/);
   const base = pattern.slice(0, pattern.lastIndexOf('/', firstGlob) + 1) || '/';
   const re = globToRegExp(pattern);
   let bytes = 0;
-  let matched = 0;
+  const files: string[] = [];
   const dirs: SeenDir[] = [];
   await walkFiles(
     base,
     (file, size) => {
       if (re.test(file)) {
         bytes += size;
-        matched += 1;
+        files.push(file);
       }
     },
     dirs,
   );
-  return { dirs, bytes, matched };
+  return { dirs, bytes, files };
+}
+
+/**
+ * Rows and bytes a finished query scanned: the profile's rows plus the footer rows of its Parquet scans, and
+ * the bytes of the files its scans read (see {@link ScanBytes}).
+ */
+export async function scanTotals(
+  scan: ScanSummary,
+  scanBytes: ScanBytes,
+): Promise<{ rows: number; bytes: number }> {
+  let rows = scan.rows;
+  let bytes = 0;
+  for (const f of scan.files) {
+    bytes += await scanBytes.patternBytes(f.pattern, f.filesRead);
+    if (f.parquet) rows += await scanBytes.patternRows(f.pattern, f.filesRead);
+  }
+  return { rows, bytes };
 }
 
 /** {@link ScanBytes.patternBytes} without a cache (walks every time). */
