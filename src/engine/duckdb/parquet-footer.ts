@@ -107,16 +107,19 @@ class CompactReader {
       case T_FALSE:
         return; // a field's boolean value is its type
       case T_BYTE:
-        return this.advance(1);
+        this.advance(1);
+        return;
       case T_I16:
       case T_I32:
       case T_I64:
         this.varint();
         return;
       case T_DOUBLE:
-        return this.advance(8);
+        this.advance(8);
+        return;
       case T_BINARY:
-        return this.advance(this.varint());
+        this.advance(this.varint());
+        return;
       case T_LIST:
       case T_SET: {
         const head = this.byte();

@@ -13,6 +13,24 @@ import {
 } from '../../../src/tasks/index.js';
 import { tempDir } from '../../helpers/tmp.js';
 
+/** `shop.<name>` over the lake's people/ CSV folder (header line skipped). */
+function peopleTable(name: string, lakeDir: string): TableDefinition {
+  return {
+    schema: 'shop',
+    name,
+    columns: [
+      { name: 'id', type: 'INT' },
+      { name: 'name', type: 'STRING' },
+    ],
+    partitionColumns: [],
+    format: 'CSV',
+    location: `${pathToFileURL(path.join(lakeDir, 'people')).href}/`,
+    properties: { 'skip.header.line.count': '1' },
+    owner: 'root',
+    createdAt: new Date(),
+  };
+}
+
 const LONG_QUERY = 'SELECT sum(a.range * b.range) FROM range(100000000) a, range(1000) b';
 
 describe('task executor thread - queries on an engine of its own, results written from the thread', () => {
@@ -73,20 +91,7 @@ describe('task executor thread - queries on an engine of its own, results writte
   });
 
   it('mirror - a table registered on the main engine is queryable in the thread; dropped, it is gone', async () => {
-    const def: TableDefinition = {
-      schema: 'shop',
-      name: 'people',
-      columns: [
-        { name: 'id', type: 'INT' },
-        { name: 'name', type: 'STRING' },
-      ],
-      partitionColumns: [],
-      format: 'CSV',
-      location: `${pathToFileURL(path.join(lakeDir, 'people')).href}/`,
-      properties: { 'skip.header.line.count': '1' },
-      owner: 'root',
-      createdAt: new Date(),
-    };
+    const def = peopleTable('people', lakeDir);
     await mirrored.ensureSchema('shop');
     await mirrored.registerTable(def, path.join(lakeDir, 'people'));
     const out = await run({ ...job('SELECT count(*) AS c FROM people'), defaultSchema: 'shop' });
@@ -132,20 +137,7 @@ describe('task executor thread - queries on an engine of its own, results writte
   });
 
   it('restart - running jobs fail with LC_INTERNAL, the new thread knows every table and runs the next job', async () => {
-    const def: TableDefinition = {
-      schema: 'shop',
-      name: 'people2',
-      columns: [
-        { name: 'id', type: 'INT' },
-        { name: 'name', type: 'STRING' },
-      ],
-      partitionColumns: [],
-      format: 'CSV',
-      location: `${pathToFileURL(path.join(lakeDir, 'people')).href}/`,
-      properties: { 'skip.header.line.count': '1' },
-      owner: 'root',
-      createdAt: new Date(),
-    };
+    const def = peopleTable('people2', lakeDir);
     await mirrored.registerTable(def, path.join(lakeDir, 'people'));
     const p = run(job(LONG_QUERY)).catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 200));

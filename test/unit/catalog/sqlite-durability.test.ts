@@ -8,6 +8,7 @@ import { connectSqlite } from '../../../src/catalog/sqlite/connect.js';
 import { LakecastSqliteDialect } from '../../../src/catalog/sqlite/dialect.js';
 import { createExecutor } from '../../../src/catalog/sqlite/executor.js';
 import { WalSync } from '../../../src/catalog/sqlite/wal-sync.js';
+import { openManualDurabilityDb } from '../../helpers/manual-durability.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -121,21 +122,7 @@ describe('WalSync - group commit of the WAL fdatasync', () => {
 describe('SQLite catalog driver - a commit resolves only once durable, without holding the lock', () => {
   it('autocommit writes and transactions resolve after durable(); the lock is free meanwhile; reads never wait', async () => {
     const file = dbFile();
-    await connectSqlite(file).db.destroy(); // creates the file in WAL mode
-    const writeDb = new Database(file);
-    const readDb = new Database(file, { readonly: true });
-    const syncs: (() => void)[] = [];
-    const db = new Kysely<Record<string, never>>({
-      dialect: new LakecastSqliteDialect({
-        writer: createExecutor(writeDb),
-        reader: createExecutor(readDb),
-        durable: () => new Promise<void>((r) => syncs.push(r)),
-        async close() {
-          readDb.close();
-          writeDb.close();
-        },
-      }),
-    });
+    const { db, syncs } = await openManualDurabilityDb(file);
     cleanups.push(() => db.destroy());
     const ddl = sql`create table t (n integer primary key)`.execute(db);
     await tick();

@@ -1,11 +1,8 @@
 import path from 'node:path';
-import Database from 'better-sqlite3';
-import { Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectSqlite } from '../../../src/catalog/sqlite/connect.js';
-import { LakecastSqliteDialect } from '../../../src/catalog/sqlite/dialect.js';
-import { createExecutor } from '../../../src/catalog/sqlite/executor.js';
 import { GroupCommitter } from '../../../src/tasks/store/group-commit.js';
+import { openManualDurabilityDb } from '../../helpers/manual-durability.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -20,21 +17,7 @@ async function heldDb() {
   const tmp = tempDir('lakecast-gcd-');
   cleanups.push(tmp.cleanup);
   const file = path.join(tmp.dir, 'c.db');
-  await connectSqlite(file).db.destroy();
-  const writeDb = new Database(file);
-  const readDb = new Database(file, { readonly: true });
-  const syncs: (() => void)[] = [];
-  const db = new Kysely<Record<string, never>>({
-    dialect: new LakecastSqliteDialect({
-      writer: createExecutor(writeDb),
-      reader: createExecutor(readDb),
-      durable: () => new Promise<void>((resolve) => syncs.push(resolve)),
-      async close() {
-        readDb.close();
-        writeDb.close();
-      },
-    }),
-  });
+  const { db, syncs } = await openManualDurabilityDb(file);
   cleanups.push(() => db.destroy());
   const created = db.transaction().execute((tx) => sql`create table t (n integer)`.execute(tx));
   await tick();
