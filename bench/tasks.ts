@@ -222,6 +222,12 @@ export async function run() {
         p99: round(percentile(submitMs, 99), 3),
       },
       show_query_task_where_id_ms: { p50: round(median(showMs), 3), p99: round(percentile(showMs, 99), 3) },
+      // How the submit compares with its two references in this run: a round trip that needs no durable
+      // write, and the durable write alone.
+      ratios_p50: {
+        submit_vs_sync_select1: round(median(submitMs) / median(syncMs), 2),
+        submit_vs_durable_commit: round(median(submitMs) / median(commitMs), 2),
+      },
       trivial_tasks: {
         count: THROUGHPUT_TASKS,
         completed: done,
