@@ -11,6 +11,17 @@ export interface Metrics {
   readonly rowsReturned: Counter<'protocol'>;
   readonly scannedBytes: Counter<'protocol'>;
   readonly httpRequests: Counter<'route' | 'status'>;
+  /** Async tasks ended, by terminal status (SUCCESS, FAILURE, CANCELLED). */
+  readonly tasksFinished: Counter<'status'>;
+  /** Wall time of a task's run (its `elapse_time`), by terminal status. */
+  readonly taskDuration: Histogram<'status'>;
+  /** Times the task executor thread stopped (crash, out of memory, restart) and was replaced. */
+  readonly taskExecutorRestarts: Counter;
+  /**
+   * Reports tasks waiting and running at each scrape (`lakecast_tasks_queued`, `lakecast_tasks_running`) from
+   * `stats` (the task service's `stats()`); before it is called both read 0.
+   */
+  observeTaskQueue(stats: () => { queued: number; running: number }): void;
 }
 
 /** Query latency buckets (seconds): sub-millisecond commands up to long OLAP queries. */
@@ -22,7 +33,30 @@ export const QUERY_DURATION_BUCKETS = [
 export function createMetrics(options: { withDefaults?: boolean } = {}): Metrics {
   const registry = new Registry();
   if (options.withDefaults ?? true) collectDefaultMetrics({ register: registry, prefix: 'lakecast_' });
+  let taskStats = () => ({ queued: 0, running: 0 });
+  addTaskQueueGauges(registry, () => taskStats());
   return {
+    observeTaskQueue(stats) {
+      taskStats = stats;
+    },
+    tasksFinished: new Counter({
+      name: 'lakecast_tasks_finished_total',
+      help: 'Async query tasks ended, by terminal status',
+      labelNames: ['status'],
+      registers: [registry],
+    }),
+    taskDuration: new Histogram({
+      name: 'lakecast_task_duration_seconds',
+      help: "Async query tasks' run time (elapse_time), by terminal status",
+      labelNames: ['status'],
+      buckets: QUERY_DURATION_BUCKETS,
+      registers: [registry],
+    }),
+    taskExecutorRestarts: new Counter({
+      name: 'lakecast_task_executor_restarts_total',
+      help: 'Times the task executor thread stopped and was replaced (its running tasks failed)',
+      registers: [registry],
+    }),
     registry,
     connections: new Gauge({
       name: 'lakecast_connections',
@@ -74,4 +108,24 @@ export function createMetrics(options: { withDefaults?: boolean } = {}): Metrics
       registers: [registry],
     }),
   };
+}
+
+/** The two gauges read from the task service at scrape time. */
+function addTaskQueueGauges(registry: Registry, stats: () => { queued: number; running: number }): void {
+  new Gauge({
+    name: 'lakecast_tasks_queued',
+    help: 'Async query tasks waiting for a slot on this server',
+    registers: [registry],
+    collect() {
+      this.set(stats().queued);
+    },
+  });
+  new Gauge({
+    name: 'lakecast_tasks_running',
+    help: 'Async query tasks holding a slot on this server',
+    registers: [registry],
+    collect() {
+      this.set(stats().running);
+    },
+  });
 }

@@ -78,6 +78,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       );
     }
 
+    const metrics = createMetrics();
     const mainEngine = await createDuckDbEngine({
       memoryLimit: config.limits.engineMemoryLimit,
       threads: config.limits.engineThreads,
@@ -102,13 +103,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
               s3: config.s3,
               logLevel: config.logLevel,
             },
-            { logger },
+            { logger, onThreadStopped: () => metrics.taskExecutorRestarts.inc() },
           )
         : undefined;
     if (executor) life.onClose('task executor thread', () => executor.close());
     const engine = executor ? mirrorEngine(mainEngine, executor, logger) : mainEngine;
 
-    const metrics = createMetrics();
     const fileRoots = [lakeDir, ...config.lake.fileRoots];
     const lake = async (uri: string) =>
       (await resolveLocation(uri, { fileRoots, cacheDir, s3: config.s3 })).localDir;
@@ -144,6 +144,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       writeParquet: engineParquetWriter(engine),
     });
     receipts.attach(tasks.tasks.events);
+    metrics.observeTaskQueue(() => tasks.tasks.stats());
+    for (const event of ['task:succeeded', 'task:failed', 'task:cancelled'] as const) {
+      tasks.tasks.events.on(event, (e) => {
+        metrics.tasksFinished.inc({ status: e.status });
+        if (e.task?.elapse_time != null)
+          metrics.taskDuration.observe({ status: e.status }, e.task.elapse_time / 1000);
+      });
+    }
 
     const hub = await openHub(config.hub.location || path.join(config.dataDir, 'hub'), {
       embedded: {

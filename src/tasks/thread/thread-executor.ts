@@ -49,11 +49,12 @@ function revive(error: ThreadError): LakecastError {
 
 /**
  * Starts the executor thread and waits until its engine is up. Rejects when the thread cannot start (the
- * engine failed to open, the module cannot load).
+ * engine failed to open, the module cannot load). `onThreadStopped` hears of every later stop of the thread
+ * (a crash, `restart()`); the next job starts a new one.
  */
 export async function startThreadExecutor(
   init: ExecutorThreadInit,
-  options: { logger?: Logger } = {},
+  options: { logger?: Logger; onThreadStopped?: (why: string) => void } = {},
 ): Promise<ThreadExecutor> {
   const logger = options.logger ?? silentLogger();
   let worker: Worker | null = null;
@@ -114,6 +115,7 @@ export async function startThreadExecutor(
         starting = null;
         if (closed) return;
         logger.error({ why }, 'task executor thread stopped; running tasks fail, the next task restarts it');
+        options.onThreadStopped?.(why);
         const err = new LakecastError(CommonErrors.INTERNAL, 'the task executor thread stopped');
         for (const j of jobs.values()) j.reject(err);
         jobs.clear();

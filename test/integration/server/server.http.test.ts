@@ -98,6 +98,31 @@ describe('server - HTTP API', () => {
     expect(text).toContain('lakecast_query_duration_seconds_bucket');
   });
 
+  it('GET /metrics counts async tasks: finished by status, durations, queue gauges, executor restarts', async () => {
+    const headers = { authorization: root, 'content-type': 'application/json' };
+    const submit = async (sql: string) => {
+      const res = await fetch(`${base}/v1/tasks`, { method: 'POST', headers, body: JSON.stringify({ sql }) });
+      expect(res.status).toBe(202);
+      return ((await res.json()) as { id: string }).id;
+    };
+    const ids = [await submit('SELECT 1 AS a'), await submit('SELECT * FROM demo.nope')];
+    for (const id of ids) {
+      for (let i = 0; i < 400; i++) {
+        const t = (await (await fetch(`${base}/v1/tasks/${id}`, { headers })).json()) as { status: string };
+        if (t.status !== 'QUEUED' && t.status !== 'RUNNING') break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    }
+    const text = await (await fetch(`${base}/metrics`, { headers: { authorization: root } })).text();
+    const value = (line: string) => Number(new RegExp(`^${line} (\\S+)$`, 'm').exec(text)?.[1]);
+    expect(value('lakecast_tasks_finished_total\\{status="SUCCESS"\\}')).toBeGreaterThanOrEqual(1);
+    expect(value('lakecast_tasks_finished_total\\{status="FAILURE"\\}')).toBeGreaterThanOrEqual(1);
+    expect(value('lakecast_task_duration_seconds_count\\{status="SUCCESS"\\}')).toBeGreaterThanOrEqual(1);
+    expect(value('lakecast_tasks_queued')).toBe(0);
+    expect(value('lakecast_tasks_running')).toBe(0);
+    expect(value('lakecast_task_executor_restarts_total')).toBe(0);
+  });
+
   it('GET /openapi.json describes /v1/sql', async () => {
     const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
       openapi: string;
