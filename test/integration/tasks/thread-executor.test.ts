@@ -42,6 +42,7 @@ describe('task executor thread - queries on an engine of its own, results writte
   let main: DuckDbEngine;
   let mirrored: DuckDbEngine;
   let n = 0;
+  const stops: string[] = [];
   const job = (engineSql: string, format: ExecuteJob['format'] = 'csv'): ExecuteJob => ({
     key: `2026/12/03/job${n++}/result.${format}`,
     engineSql,
@@ -53,14 +54,17 @@ describe('task executor thread - queries on an engine of its own, results writte
   beforeAll(async () => {
     mkdirSync(path.join(lakeDir, 'people'), { recursive: true });
     writeFileSync(path.join(lakeDir, 'people', 'a.csv'), 'id,name\n1,ann\n2,bob\n3,"c,d"\n');
-    executor = await startThreadExecutor({
-      dataDir,
-      memoryLimit: '256MiB',
-      threads: 1,
-      allowedDirectories: [lakeDir],
-      resultsUri: `${pathToFileURL(resultsDir).href}/`,
-      logLevel: 'silent',
-    });
+    executor = await startThreadExecutor(
+      {
+        dataDir,
+        memoryLimit: '256MiB',
+        threads: 1,
+        allowedDirectories: [lakeDir],
+        resultsUri: `${pathToFileURL(resultsDir).href}/`,
+        logLevel: 'silent',
+      },
+      { onThreadStopped: (why) => stops.push(why) },
+    );
     main = await createDuckDbEngine({ dataDir, allowedDirectories: [lakeDir], threads: 1 });
     mirrored = mirrorEngine(main, executor, silentLogger());
   });
@@ -142,6 +146,7 @@ describe('task executor thread - queries on an engine of its own, results writte
     const p = run(job(LONG_QUERY)).catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 200));
     await executor.restart();
+    expect(stops).toHaveLength(1);
     expect(await p).toMatchObject({ code: 'LC_INTERNAL', message: 'the task executor thread was restarted' });
     const out = await run(job('SELECT * FROM shop.people2'));
     expect(out.rowsReturned).toBe(3);
