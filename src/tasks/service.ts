@@ -13,7 +13,8 @@ import { TaskEvents } from './events.js';
 import { createInlineExecutor } from './executor.js';
 import { FairQueue } from './fair-queue.js';
 import { createTaskIdGenerator } from './ids.js';
-import { CONTENT_TYPES, errorText, isIdempotentKind, pad, resultKeyOf, statementKind } from './statements.js';
+import { type QueueEntry, recoverUnfinished } from './recovery.js';
+import { CONTENT_TYPES, errorText, pad, resultKeyOf, statementKind } from './statements.js';
 import {
   createTaskStore,
   type FinishFields,
@@ -41,14 +42,6 @@ export * from './types.js';
 const SWEEP_INTERVAL_MS = 3_600_000;
 /** How long cancel() waits for a local runner to stop its engine query and clean up. */
 const CANCEL_WAIT_MS = 600;
-
-interface QueueEntry {
-  readonly id: string;
-  readonly createTime: number;
-  readonly ctx: SessionContext;
-  readonly body: string;
-  readonly hints: Hints;
-}
 
 interface Running {
   readonly controller: AbortController;
@@ -309,72 +302,18 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     }
   }
 
-  function contextFor(task: TaskRecord, user: AuthUser): SessionContext {
-    return {
-      connectionId: task.connection_id ?? 0,
-      user,
-      database: task.table_schema,
-      remoteAddress: 'task',
-      variables: new Map(),
-    };
-  }
-
-  async function recover(): Promise<{ requeued: number; failed: number }> {
-    let requeued = 0;
-    let failed = 0;
-    for (const task of await store.listUnfinished(node)) {
-      const kind = task.task_name;
-      const user = deps.resolveUser
-        ? await deps.resolveUser(task.creator_id)
-        : { name: task.creator_id, admin: false };
-      if (task.status === 'RUNNING') {
-        await deps.resultStore
-          .deletePrefix(
-            resultKeyOf(task.id, task.create_time, task.output_format).replace(/result\.\w+$/, ''),
-          )
-          .catch(() => {});
-        if (!isIdempotentKind(kind)) {
-          await finish(task.id, 'FAILURE', {
-            message: `LC_TASK_INTERRUPTED: the server stopped while this ${kind} statement was running; it was not run again because it is not idempotent. Check its target and submit it again.`,
-          });
-          failed++;
-          continue;
-        }
-        if (task.attempts >= maxAttempts) {
-          await finish(task.id, 'FAILURE', {
-            message: `LC_TASK_INTERRUPTED: the server stopped while this task was running, ${task.attempts} times; not run again.`,
-          });
-          failed++;
-          continue;
-        }
-        if (!(await store.requeue(task.id, clock()))) continue;
-      }
-      if (!user) {
-        await finish(task.id, 'FAILURE', {
-          message: `LC_TASK_INTERRUPTED: user ${task.creator_id} no longer exists`,
-        });
-        failed++;
-        continue;
-      }
-      let parsed: ReturnType<typeof parseHints>;
-      try {
-        parsed = parseHints(task.command);
-      } catch (err) {
-        await finish(task.id, 'FAILURE', { message: errorText(err) });
-        failed++;
-        continue;
-      }
-      queue.push(task.creator_id, {
-        id: task.id,
-        createTime: task.create_time,
-        ctx: contextFor(task, user),
-        body: parsed.body,
-        hints: parsed.hints,
-      });
-      requeued++;
-    }
-    if (requeued + failed > 0) logger.info({ requeued, failed }, 'recovered unfinished tasks');
-    return { requeued, failed };
+  function recover(): Promise<{ requeued: number; failed: number }> {
+    return recoverUnfinished({
+      store,
+      node,
+      maxAttempts,
+      clock,
+      logger,
+      resultStore: deps.resultStore,
+      resolveUser: deps.resolveUser,
+      fail: (id, message) => finish(id, 'FAILURE', { message }),
+      requeue: (creator, entry) => queue.push(creator, entry),
+    });
   }
 
   /** Inserts the QUEUED row (durable when this resolves); answers a raced client-token with the winner's id. */
