@@ -10,3 +10,15 @@ export function isProcessAlive(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/**
+ * JavaScript source (CommonJS, node: built-ins only) that lowers the scheduling priority of the thread running it
+ * to `nice` (Linux: setpriority on its thread id; elsewhere nothing): for the source of an eval'd worker thread,
+ * so that on a busy machine it yields to the event loop. Threads it starts afterwards inherit the priority.
+ */
+export const LOWER_THREAD_PRIORITY = (nice: number) => `
+try {
+  const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+  if (tid > 0) require('node:os').setPriority(tid, ${nice});
+} catch {}
+`;

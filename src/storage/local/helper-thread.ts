@@ -61,11 +61,3 @@ export class HelperThread<Req, Res> {
     return w;
   }
 }
-
-/** JavaScript that lowers the calling thread's scheduling priority (Linux: setpriority on its thread id). */
-export const LOWER_THREAD_PRIORITY = (nice: number) => `
-try {
-  const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
-  if (tid > 0) require('node:os').setPriority(tid, ${nice});
-} catch {}
-`;

@@ -1,4 +1,5 @@
-import { HelperThread, LOWER_THREAD_PRIORITY } from './helper-thread.js';
+import { LOWER_THREAD_PRIORITY } from '../../shared/index.js';
+import { HelperThread } from './helper-thread.js';
 
 /** One batch for the maker thread: create these empty files and folders, after removing a dead process's. */
 export interface MakeRequest {

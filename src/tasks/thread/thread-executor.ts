@@ -11,7 +11,14 @@
 import { Worker } from 'node:worker_threads';
 import type { TableDefinition } from '../../catalog/index.js';
 import type { DuckDbEngine } from '../../engine/index.js';
-import { CommonErrors, errorSpecOf, LakecastError, type Logger, silentLogger } from '../../shared/index.js';
+import {
+  CommonErrors,
+  errorSpecOf,
+  LakecastError,
+  LOWER_THREAD_PRIORITY,
+  type Logger,
+  silentLogger,
+} from '../../shared/index.js';
 import type { ExecuteOutcome, OutputFormat, TaskExecutor } from '../executor.js';
 import type { EngineChange, ExecutorThreadInit, FromThread, ThreadError, ToThread } from './protocol.js';
 
@@ -130,14 +137,20 @@ export async function startThreadExecutor(
   /** The running thread, started (and given every known table) if it is not. */
   function ensure(): Promise<Worker> {
     if (worker) return Promise.resolve(worker);
-    starting ??= spawn().then((w) => {
-      worker = w;
-      for (const name of schemas)
-        post(w, { type: 'engine', n: next++, change: { op: 'ensureSchema', name } });
-      for (const t of tables.values())
-        post(w, { type: 'engine', n: next++, change: { op: 'registerTable', def: t.def, dir: t.dir } });
-      return w;
-    });
+    starting ??= spawn().then(
+      (w) => {
+        worker = w;
+        for (const name of schemas)
+          post(w, { type: 'engine', n: next++, change: { op: 'ensureSchema', name } });
+        for (const t of tables.values())
+          post(w, { type: 'engine', n: next++, change: { op: 'registerTable', def: t.def, dir: t.dir } });
+        return w;
+      },
+      (err: unknown) => {
+        starting = null; // the next job tries again
+        throw err;
+      },
+    );
     return starting;
   }
 
@@ -274,10 +287,7 @@ function createWorker(init: ExecutorThreadInit): Worker {
   const entry = new URL(`./executor-thread.${ts ? 'ts' : 'js'}`, import.meta.url).href;
   const boot = `
 const { workerData } = require('node:worker_threads');
-try {
-  const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
-  if (tid > 0) require('node:os').setPriority(tid, ${EXECUTOR_THREAD_NICE});
-} catch {}
+${LOWER_THREAD_PRIORITY(EXECUTOR_THREAD_NICE)}
 (async () => {
   ${ts ? "(await import('tsx/esm/api')).register();" : ''}
   await import(workerData.entry);
