@@ -157,4 +157,17 @@ describe('task executor thread - queries on an engine of its own, results writte
     controller.abort(new Error('gone'));
     await expect(run(job('SELECT 1'), controller.signal)).rejects.toThrow('gone');
   });
+
+  it('bad input - an engine that cannot start (a bad memory limit) rejects the start with a clear error', async () => {
+    const err = await startThreadExecutor({
+      dataDir: path.join(dataDir, 'other'), // its own engine temp folder: the running thread's stays untouched
+      memoryLimit: 'lots',
+      threads: 1,
+      allowedDirectories: [lakeDir],
+      resultsUri: `${pathToFileURL(resultsDir).href}/`,
+      logLevel: 'silent',
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LakecastError);
+    expect((err as LakecastError).message).toMatch(/DuckDB|memory/i);
+  });
 });
