@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statfsSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,21 @@ describe('local store - ObjectStore contract', () => {
   objectStoreContract('local', () => new LocalObjectStore(path.join(tmp.dir, 'store')));
 });
 
+// Both durable sequences of put, whatever file system the tests run on.
+describe('local store - ObjectStore contract, rename then fdatasync (ext4, XFS)', () => {
+  objectStoreContract(
+    'local-rename-first',
+    () => new LocalObjectStore(path.join(tmp.dir, 'store-rf'), { renameThenSync: true }),
+  );
+});
+
+describe('local store - ObjectStore contract, fdatasync, rename, fsync folder (other file systems)', () => {
+  objectStoreContract(
+    'local-sync-first',
+    () => new LocalObjectStore(path.join(tmp.dir, 'store-sf'), { renameThenSync: false }),
+  );
+});
+
 describe('local store - atomic writes', () => {
   it('local - a failing stream leaves no object and no temp file', async () => {
     const s = new LocalObjectStore(path.join(tmp.dir, 'atomic'), { spareTarget: 0 });
@@ -32,6 +47,34 @@ describe('local store - atomic writes', () => {
     await expect(s.put('x/y', body)).rejects.toThrow('boom');
     expect(await s.head('x/y')).toBeNull();
     expect(readdirSync(path.join(tmp.dir, 'atomic', LOCAL_TMP_DIR))).toEqual([]);
+  });
+
+  for (const renameThenSync of [true, false]) {
+    it(`local - a failing fdatasync leaves no object and no temp file (renameThenSync ${renameThenSync})`, async () => {
+      const root = path.join(tmp.dir, `syncfail-${renameThenSync}`);
+      let fail = false;
+      const s = new LocalObjectStore(root, {
+        spareTarget: 0,
+        renameThenSync,
+        fdatasync: async () => {
+          if (fail) throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+        },
+      });
+      expect(s.renamesThenSyncs).toBe(renameThenSync);
+      await s.put('r/old.csv', 'kept');
+      fail = true;
+      await expect(s.put('r/new.csv', 'a,b\r\n')).rejects.toThrow('EIO');
+      expect(await s.head('r/new.csv')).toBeNull();
+      expect(await s.head('r/old.csv')).toMatchObject({ size: 4 });
+      expect(readdirSync(path.join(root, LOCAL_TMP_DIR))).toEqual([]);
+    });
+  }
+
+  it('local - put renames before its fdatasync on ext4 and XFS only', () => {
+    const s = new LocalObjectStore(path.join(tmp.dir, 'fstype'));
+    mkdirSync(s.root, { recursive: true });
+    const type = statfsSync(s.root).type;
+    expect(s.renamesThenSyncs).toBe(type === 0xef53 || type === 0x58465342);
   });
 
   it('local - temp files are never listed', async () => {
