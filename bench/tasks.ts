@@ -8,6 +8,8 @@
  *  - with 100,000 tasks in the catalog, SHOW QUERY_TASK WHERE status = 'RUNNING' p50 (target ≤ 5 ms).
  * `npm run bench -- tasks`; TASKS_BENCH_SUBMITS / TASKS_BENCH_BULK / TASKS_BENCH_WARMUP override the counts,
  * LAKECAST_TASK_EXECUTOR=inline runs task queries on the server's main thread instead (the reference).
+ * The whole benchmark runs TASKS_BENCH_RUNS times (default 3), each on a fresh server and data dir; the JSON
+ * has every run and, per measure, the median and range across runs (`{ median, min, max }`).
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -19,13 +21,14 @@ import { startTestServer, TEST_ROOT_PASSWORD } from '../test/helpers/server.js';
 import { startServerProcess } from '../test/helpers/server-process.js';
 import { tempDir } from '../test/helpers/tmp.js';
 import { startTaskStack } from '../test/integration/tasks/stack.js';
-import { median, msSince, percentile, round } from './lib/stats.js';
+import { median, msSince, percentile, round, summarizeRuns } from './lib/stats.js';
 
 const PASSWORD = 'bench-pw';
 const SUBMITS = Number(process.env.TASKS_BENCH_SUBMITS ?? 1000);
 const BULK = Number(process.env.TASKS_BENCH_BULK ?? 100_000);
 const THROUGHPUT_TASKS = 2000;
 const WARMUP = Number(process.env.TASKS_BENCH_WARMUP ?? 1000);
+const RUNS = Math.max(1, Number(process.env.TASKS_BENCH_RUNS ?? 3));
 
 /** What the benchmark runs against: the real server (default) or the tests' in-process stack. */
 interface Target {
@@ -99,7 +102,23 @@ async function waitIdle(db: Kysely<TasksDatabase>): Promise<number> {
   return Number(ok.n);
 }
 
+/** Runs the benchmark {@link RUNS} times; reports each run and the median and range of every measure. */
 export async function run() {
+  const runs: Awaited<ReturnType<typeof runOnce>>[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    console.log(`run ${i + 1} of ${RUNS}`);
+    runs.push(await runOnce());
+  }
+  const summary = summarizeRuns(runs) as Record<string, unknown>;
+  const pick = (k: string) => (summary[k] as { p50?: { median: number } }).p50?.median;
+  console.log(
+    `median of ${RUNS} runs: submit p50 ${pick('submit_to_async_task_id_ms')} ms, SHOW by id p50 ${pick('show_query_task_where_id_ms')} ms, ` +
+      `trivial tasks ${(summary.trivial_tasks as { per_second: { median: number } }).per_second.median}/s`,
+  );
+  return { runs: RUNS, median_and_range: summary, each_run: runs };
+}
+
+async function runOnce() {
   const loadAtStart = os.loadavg().map((l) => round(l, 2));
   const { dir, cleanup } = tempDir('lakecast-bench-tasks-');
   const target = await openTarget(dir);
@@ -251,7 +270,6 @@ export async function run() {
       target: TARGET,
       notes: `2 shared cores (see load averages). Target ${TARGET}: ${TARGET === 'stack' ? "the tests' in-process stack" : TARGET === 'inprocess' ? 'the real server (startServer) in the benchmark process' : 'lakecast serve in a child process'}: mysql2 client → MySQL protocol → SQL front → tasks (SQLite catalog in WAL mode, each commit fdatasynced before it is acknowledged) → DuckDB; results on local disk, fsynced. Task queries run on the executor thread's engine (tasks.executor; 8 at once) while submits are measured.`,
     };
-    console.log(JSON.stringify(result, null, 2));
     return result;
   } finally {
     await conn.end();
