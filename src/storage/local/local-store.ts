@@ -114,26 +114,36 @@ export class LocalObjectStore implements ObjectStore {
       await rm(tmp, { force: true });
       throw err;
     }
-    if (this.renamesThenSyncs) {
-      // Renamed while its data may still be in the page cache only (readers see all of it there), then one
-      // fdatasync makes both durable: one flush and one trip to libuv's pool instead of two.
-      try {
-        fs.renameSync(tmp, target);
-      } catch (err) {
-        closeQuietly(fd);
-        await rm(tmp, { force: true });
-        throw err;
-      }
-      try {
-        await this.#fdatasync(fd);
-      } catch (err) {
-        closeQuietly(fd);
-        await rm(target, { force: true }); // not durable: not there
-        throw err;
-      }
-      fs.closeSync(fd);
-      return { size };
+    if (this.renamesThenSyncs) await this.#renameThenFdatasync(fd, tmp, target);
+    else await this.#renameSynced(fd, tmp, target);
+    return { size };
+  }
+
+  /**
+   * ext4, XFS: the written temp file is renamed into place while its data may still be in the page cache only
+   * (readers see all of it there), then one fdatasync makes both durable — one flush and one trip to libuv's pool
+   * instead of two. If that fdatasync fails the object is removed: it is not known to be durable.
+   */
+  async #renameThenFdatasync(fd: number, tmp: string, target: string): Promise<void> {
+    try {
+      fs.renameSync(tmp, target);
+    } catch (err) {
+      closeQuietly(fd);
+      await rm(tmp, { force: true });
+      throw err;
     }
+    try {
+      await this.#fdatasync(fd);
+    } catch (err) {
+      closeQuietly(fd);
+      await rm(target, { force: true });
+      throw err;
+    }
+    fs.closeSync(fd);
+  }
+
+  /** Other file systems: the temp file is durable already; rename it into place and fsync its folder. */
+  async #renameSynced(fd: number, tmp: string, target: string): Promise<void> {
     fs.closeSync(fd);
     try {
       fs.renameSync(tmp, target);
@@ -142,7 +152,6 @@ export class LocalObjectStore implements ObjectStore {
       throw err;
     }
     await fsyncDir(path.dirname(target));
-    return { size };
   }
 
   /** Makes `dir` exist: a spare folder renamed into place when one is ready, else mkdir. */
