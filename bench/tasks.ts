@@ -21,6 +21,7 @@ import { startTestServer, TEST_ROOT_PASSWORD } from '../test/helpers/server.js';
 import { startServerProcess } from '../test/helpers/server-process.js';
 import { tempDir } from '../test/helpers/tmp.js';
 import { startTaskStack } from '../test/integration/tasks/stack.js';
+import { ensureCompiled } from './lib/build.js';
 import { median, msSince, percentile, round, summarizeRuns } from './lib/stats.js';
 
 const PASSWORD = 'bench-pw';
@@ -41,9 +42,11 @@ interface Target {
 }
 
 /**
- * Where the server runs: `process` (default) — `lakecast serve` in a child process, as users run it, so the
- * benchmark's mysql2 client does not share the server's event loop; `inprocess` — startServer in this process;
- * `stack` — the tests' hand-composed stack. TASKS_BENCH_TARGET chooses.
+ * Where the server runs: `process` (default) — `lakecast serve` in a child process, compiled (`dist/`, built
+ * first if stale), as users run it, so the benchmark's mysql2 client does not share the server's event loop;
+ * `process-source` — the same from the TypeScript sources through tsx (no measurable difference in interleaved
+ * runs of 2026-12-04); `inprocess` — startServer in this process; `stack` — the tests' hand-composed stack.
+ * TASKS_BENCH_TARGET chooses.
  */
 const TARGET = process.env.TASKS_BENCH_TARGET ?? 'process';
 
@@ -69,7 +72,9 @@ async function openTarget(dir: string): Promise<Target> {
   // The real server in a child process; this process opens the same SQLite catalog file (WAL: readers and
   // the bulk load's writer share it with the server) for the counts and the bulk load.
   const dataDir = path.join(dir, 'data');
-  const server = await startServerProcess({ dataDir, password: PASSWORD });
+  const compiled = TARGET !== 'process-source';
+  if (compiled) ensureCompiled();
+  const server = await startServerProcess({ dataDir, password: PASSWORD, compiled });
   const catalog = await openCatalog('sqlite', dataDir, { migrate: false });
   return {
     port: server.mysqlPort,
@@ -268,7 +273,7 @@ async function runOnce() {
       },
       dla_transcript_reference_ms: { submit: 40, show_by_id: 20 },
       target: TARGET,
-      notes: `2 shared cores (see load averages). Target ${TARGET}: ${TARGET === 'stack' ? "the tests' in-process stack" : TARGET === 'inprocess' ? 'the real server (startServer) in the benchmark process' : 'lakecast serve in a child process'}: mysql2 client → MySQL protocol → SQL front → tasks (SQLite catalog in WAL mode, each commit fdatasynced before it is acknowledged) → DuckDB; results on local disk, fsynced. Task queries run on the executor thread's engine (tasks.executor; 8 at once) while submits are measured.`,
+      notes: `2 shared cores (see load averages). Target ${TARGET}: ${TARGET === 'stack' ? "the tests' in-process stack" : TARGET === 'inprocess' ? 'the real server (startServer) in the benchmark process' : TARGET === 'process-source' ? 'lakecast serve in a child process, from the sources through tsx' : 'lakecast serve in a child process, compiled (dist/, as npm start runs it)'}: mysql2 client → MySQL protocol → SQL front → tasks (SQLite catalog in WAL mode, each commit fdatasynced before it is acknowledged) → DuckDB; results on local disk, fsynced. Task queries run on the executor thread's engine (tasks.executor; 8 at once) while submits are measured.`,
     };
     return result;
   } finally {

@@ -26,6 +26,11 @@ export async function startServerProcess(options: {
   demo?: boolean;
   /** Extra node flags for the server process (e.g. `--cpu-prof` to profile it). */
   nodeArgs?: readonly string[];
+  /**
+   * Run the compiled server (`bin/lakecast.js` → `dist/`, as `npm start` and users do) instead of the sources
+   * through tsx. The caller makes sure `dist/` is up to date (bench/lib/build.ts).
+   */
+  compiled?: boolean;
 }): Promise<ServerProcess> {
   const configFile = `${options.dataDir}.json`;
   writeFileSync(
@@ -38,15 +43,10 @@ export async function startServerProcess(options: {
       ...options.config,
     }),
   );
-  const args = [
-    ...(options.nodeArgs ?? []),
-    '--import',
-    'tsx',
-    path.join(root, 'src/cli/main.ts'),
-    'serve',
-    '--config',
-    configFile,
-  ];
+  const entry = options.compiled
+    ? [path.join(root, 'bin/lakecast.js')]
+    : ['--import', 'tsx', path.join(root, 'src/cli/main.ts')];
+  const args = [...(options.nodeArgs ?? []), ...entry, 'serve', '--config', configFile];
   if (options.demo) args.push('--demo');
   const child = spawn(process.execPath, args, {
     cwd: root,
