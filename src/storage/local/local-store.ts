@@ -38,9 +38,8 @@ export class LocalObjectStore implements ObjectStore {
   /** Empty files and folders made ahead of time in the temp folder, for put. */
   readonly spares: SpareInodes;
 
-  /** Whether put renames before its one fdatasync (see RENAME_THEN_SYNC_FILE_SYSTEMS); known after the first put. */
+  /** Whether put renames before its one fdatasync (see RENAME_THEN_SYNC_FILE_SYSTEMS); undefined until asked. */
   #renameThenSync: boolean | undefined;
-  readonly #renameThenSyncOption: boolean | undefined;
   readonly #fdatasync: (fd: number) => Promise<void>;
 
   /**
@@ -58,7 +57,7 @@ export class LocalObjectStore implements ObjectStore {
     this.root = path.resolve(root);
     this.rootUri = pathToFileURL(this.root).href.replace(/\/?$/, '/');
     this.spares = new SpareInodes(path.join(this.root, LOCAL_TMP_DIR), options.spareTarget);
-    this.#renameThenSyncOption = options.renameThenSync;
+    this.#renameThenSync = options.renameThenSync;
     this.#fdatasync = options.fdatasync ?? fsFdatasync;
   }
 
@@ -71,7 +70,7 @@ export class LocalObjectStore implements ObjectStore {
       } catch {
         // unknown: the sequence that is safe everywhere
       }
-      this.#renameThenSync = this.#renameThenSyncOption ?? RENAME_THEN_SYNC_FILE_SYSTEMS.has(type);
+      this.#renameThenSync = RENAME_THEN_SYNC_FILE_SYSTEMS.has(type);
     }
     return this.#renameThenSync;
   }
@@ -92,6 +91,7 @@ export class LocalObjectStore implements ObjectStore {
     this.ensureFolder(path.dirname(target));
     const { tmp, fd } = this.openTemp();
     this.spares.replenish(); // the temp folder exists now
+    const renameFirst = this.renamesThenSyncs;
     let size = 0;
     try {
       if (typeof body === 'string' || Buffer.isBuffer(body)) {
@@ -105,7 +105,7 @@ export class LocalObjectStore implements ObjectStore {
           size += b.length;
         }
       }
-      if (!this.renamesThenSyncs) {
+      if (!renameFirst) {
         // Data (and the size needed to read it) on disk before the rename makes it visible.
         await this.#fdatasync(fd);
       }
@@ -114,7 +114,7 @@ export class LocalObjectStore implements ObjectStore {
       await rm(tmp, { force: true });
       throw err;
     }
-    if (this.renamesThenSyncs) await this.#renameThenFdatasync(fd, tmp, target);
+    if (renameFirst) await this.#renameThenFdatasync(fd, tmp, target);
     else await this.#renameSynced(fd, tmp, target);
     return { size };
   }
