@@ -2,7 +2,10 @@
  * Benchmark of async tasks (issue 3 §11), over the MySQL protocol with the real catalog (SQLite, fsync on
  * commit), engine and SQL front, in one process:
  *  - 1,000 async submits: time to ASYNC_TASK_ID, p50/p99 (target p50 ≤ 1 ms, p99 ≤ 5 ms; DLA's transcript: 40 ms),
- *    beside the reference: a synchronous `SELECT 1` round trip on the same connection (the protocol's floor);
+ *    back to back (each task runs while the next submits are served), then 1,000 more at a steady 200/s (each
+ *    task has ended when the next submit arrives); beside the references: a synchronous `SELECT 1` round trip on
+ *    the same connection (the protocol's floor), one durable catalog commit alone, and MariaDB on the same
+ *    machine acknowledging a durable one-row INSERT (back to back and at 200/s, measured before Lakecast starts);
  *  - SHOW QUERY_TASK WHERE id = … p50 (target ≤ 1 ms; DLA: 20 ms);
  *  - trivial async tasks completed per second (target ≥ 1,000/s);
  *  - with 100,000 tasks in the catalog, SHOW QUERY_TASK WHERE status = 'RUNNING' p50 (target ≤ 5 ms).
@@ -30,6 +33,8 @@ const BULK = Number(process.env.TASKS_BENCH_BULK ?? 100_000);
 const THROUGHPUT_TASKS = 2000;
 const WARMUP = Number(process.env.TASKS_BENCH_WARMUP ?? 1000);
 const RUNS = Math.max(1, Number(process.env.TASKS_BENCH_RUNS ?? 3));
+/** The steady submit rate of the paced measure (1b). */
+const PACED_SUBMITS_PER_S = 200;
 
 /** What the benchmark runs against: the real server (default) or the tests' in-process stack. */
 interface Target {
@@ -117,14 +122,79 @@ export async function run() {
   const summary = summarizeRuns(runs) as Record<string, unknown>;
   const pick = (k: string) => (summary[k] as { p50?: { median: number } }).p50?.median;
   console.log(
-    `median of ${RUNS} runs: submit p50 ${pick('submit_to_async_task_id_ms')} ms, SHOW by id p50 ${pick('show_query_task_where_id_ms')} ms, ` +
+    `median of ${RUNS} runs: submit p50 ${pick('submit_to_async_task_id_ms')} ms (at ${PACED_SUBMITS_PER_S}/s ${pick('submit_to_async_task_id_paced_ms')} ms), SHOW by id p50 ${pick('show_query_task_where_id_ms')} ms, ` +
       `trivial tasks ${(summary.trivial_tasks as { per_second: { median: number } }).per_second.median}/s`,
   );
   return { runs: RUNS, median_and_range: summary, each_run: runs };
 }
 
+/** The MariaDB reference's figures, or why there are none. */
+type MariadbReference =
+  | {
+      back_to_back_ms: { p50: number; p99: number };
+      paced_ms: { p50: number; p99: number };
+      flush_log_at_trx_commit: number;
+      version: string;
+    }
+  | { unavailable: string };
+
+/**
+ * Reference from another server on the same machine: MariaDB (TASKS_BENCH_MARIADB_URL, default the local one as
+ * root) acknowledging a one-row autocommit INSERT into an InnoDB table shaped like a task row — a durable commit
+ * when `innodb_flush_log_at_trx_commit` is 1 (recorded) — back to back and at the paced rate, over the same
+ * client library. Null (with the reason) when no MariaDB answers: a reference, not a requirement.
+ */
+async function mariadbDurableInsert(): Promise<MariadbReference> {
+  let conn: mysql.Connection;
+  try {
+    conn = await mysql.createConnection(process.env.TASKS_BENCH_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306');
+  } catch (err) {
+    return { unavailable: err instanceof Error ? err.message : String(err) };
+  }
+  try {
+    const [vars] = await conn.query('SELECT @@innodb_flush_log_at_trx_commit AS f, VERSION() AS v');
+    const { f, v } = (vars as { f: number; v: string }[])[0]!;
+    await conn.query('CREATE DATABASE IF NOT EXISTS lakecast_bench');
+    await conn.query('DROP TABLE IF EXISTS lakecast_bench.query_tasks');
+    await conn.query(
+      'CREATE TABLE lakecast_bench.query_tasks (id VARCHAR(30) PRIMARY KEY, status VARCHAR(16) NOT NULL, ' +
+        'command TEXT NOT NULL, creator_id VARCHAR(64) NOT NULL, create_time BIGINT NOT NULL, ' +
+        'KEY by_status (status), KEY by_creator (creator_id, create_time)) ENGINE=InnoDB',
+    );
+    const measure = async (paced: boolean, tag: string) => {
+      const ms: number[] = [];
+      const start = performance.now();
+      for (let i = -WARMUP_REFERENCE; i < SUBMITS; i++) {
+        const wait = start + (i + WARMUP_REFERENCE) * (1000 / PACED_SUBMITS_PER_S) - performance.now();
+        if (paced && wait > 0) await new Promise((res) => setTimeout(res, wait));
+        const t = process.hrtime.bigint();
+        await conn.query('INSERT INTO lakecast_bench.query_tasks VALUES (?, ?, ?, ?, ?)', [
+          `${tag}${i}`,
+          'QUEUED',
+          `select ${i} as n`,
+          'root',
+          Date.now(),
+        ]);
+        if (i >= 0) ms.push(msSince(t));
+      }
+      return { p50: round(median(ms), 3), p99: round(percentile(ms, 99), 3) };
+    };
+    const back = await measure(false, 'b');
+    const paced = await measure(true, 'p');
+    await conn.query('DROP DATABASE lakecast_bench');
+    return { back_to_back_ms: back, paced_ms: paced, flush_log_at_trx_commit: Number(f), version: v };
+  } finally {
+    await conn.end();
+  }
+}
+
+/** Unmeasured inserts before the MariaDB reference's measured ones. */
+const WARMUP_REFERENCE = 200;
+
 async function runOnce() {
   const loadAtStart = os.loadavg().map((l) => round(l, 2));
+  // Before Lakecast starts, so the two servers never compete for the CPUs.
+  const mariadb = await mariadbDurableInsert();
   const { dir, cleanup } = tempDir('lakecast-bench-tasks-');
   const target = await openTarget(dir);
   const db = target.db as Kysely<TasksDatabase>;
@@ -169,6 +239,24 @@ async function runOnce() {
       const [rows] = await conn.query(`/*+ run-async=true */ select ${i} as n`);
       submitMs.push(msSince(t));
       ids.push((rows as { ASYNC_TASK_ID: string }[])[0]!.ASYNC_TASK_ID);
+    }
+    await waitIdle(db);
+
+    /*
+     * 1b. The same at a steady PACED_SUBMITS_PER_S from one client (a submit every 5 ms at 200/s): each task has
+     * ended and the server is idle when the next submit arrives. Back-to-back submits (1.) measure the submit
+     * under load: on two cores each of them shares the CPUs and the disk's flush queue with the tasks of the
+     * submits just before it.
+     */
+    const pacedMs: number[] = [];
+    const pace = 1000 / PACED_SUBMITS_PER_S;
+    const pacedStart = performance.now();
+    for (let i = 0; i < SUBMITS; i++) {
+      const wait = pacedStart + i * pace - performance.now();
+      if (wait > 0) await new Promise((res) => setTimeout(res, wait));
+      const t = process.hrtime.bigint();
+      await conn.query(`/*+ run-async=true */ select ${i} as n`);
+      pacedMs.push(msSince(t));
     }
     await waitIdle(db);
 
@@ -245,12 +333,21 @@ async function runOnce() {
         p50: round(median(submitMs), 3),
         p99: round(percentile(submitMs, 99), 3),
       },
+      submits_per_s_paced: PACED_SUBMITS_PER_S,
+      submit_to_async_task_id_paced_ms: {
+        p50: round(median(pacedMs), 3),
+        p99: round(percentile(pacedMs, 99), 3),
+      },
+      reference_mariadb_durable_insert: mariadb,
       show_query_task_where_id_ms: { p50: round(median(showMs), 3), p99: round(percentile(showMs, 99), 3) },
       // How the submit compares with its two references in this run: a round trip that needs no durable
       // write, and the durable write alone.
       ratios_p50: {
         submit_vs_sync_select1: round(median(submitMs) / median(syncMs), 2),
         submit_vs_durable_commit: round(median(submitMs) / median(commitMs), 2),
+        // Both servers idle between requests: Lakecast's paced submit against MariaDB's paced durable insert.
+        submit_paced_vs_mariadb_durable_insert_paced:
+          'paced_ms' in mariadb ? round(median(pacedMs) / mariadb.paced_ms.p50, 2) : null,
       },
       trivial_tasks: {
         count: THROUGHPUT_TASKS,
@@ -258,7 +355,10 @@ async function runOnce() {
         seconds: round(throughputS, 3),
         per_second: round(done / throughputS, 1),
       },
-      bulk: { tasks_in_catalog: BULK + SUBMITS + THROUGHPUT_TASKS + 100, load_seconds: round(bulkLoadS, 2) },
+      bulk: {
+        tasks_in_catalog: BULK + WARMUP + 2 * SUBMITS + THROUGHPUT_TASKS,
+        load_seconds: round(bulkLoadS, 2),
+      },
       show_query_task_where_status_running_ms: {
         p50: round(median(runningMs), 3),
         p99: round(percentile(runningMs, 99), 3),
