@@ -16,6 +16,7 @@ export const MIGRATIONS: Readonly<Record<string, () => Promise<Migration>>> = {
   '0002_tasks': () => import('./0002_tasks.js'),
   '0003_receipts': () => import('./0003_receipts.js'),
   '0004_receipt_attempts': () => import('./0004_receipt_attempts.js'),
+  '0005_task_partial_indexes': () => import('./0005_task_partial_indexes.js'),
 };
 
 /** Loads every registered migration (for Kysely's `MigrationProvider`). */

@@ -157,5 +157,47 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       await store.markResultDeleted('t6', 1_000);
       expect(await store.listExpired(1_000, 10)).toEqual([]);
     });
+
+    it('partial indexes - the client-token lookup and the retention sweep use them (migration 0005)', async () => {
+      // The same WHERE shapes as findByClientToken and listExpired.
+      const lookups = [
+        {
+          index: 'query_tasks_client_token_uq',
+          query: db
+            .selectFrom('query_tasks')
+            .selectAll()
+            .where('creator_id', '=', 'alice')
+            .where('client_token', '=', 'tok'),
+        },
+        {
+          index: 'query_tasks_live_results_idx',
+          query: db
+            .selectFrom('query_tasks')
+            .selectAll()
+            .where('finished_at', '<', 1_000)
+            .where('result_key', 'is not', null)
+            .where('result_deleted_at', 'is', null)
+            .orderBy('finished_at', 'asc')
+            .limit(10),
+        },
+      ];
+      for (const { index, query } of lookups) {
+        const c = query.compile();
+        const plan = await db.transaction().execute(async (tx) => {
+          // A handful of rows: PostgreSQL would scan the table unless told not to.
+          if (dialect === 'postgres') await sql`set local enable_seqscan = off`.execute(tx);
+          const r = await tx.executeQuery({
+            ...c,
+            sql: `explain ${dialect === 'sqlite' ? 'query plan ' : ''}${c.sql}`,
+          });
+          return JSON.stringify(r.rows);
+        });
+        expect(plan).toContain(index);
+      }
+      // Rows without a token are not in the token index: NULL tokens never collide, as before.
+      await store.insert(newTask('t7', { client_token: null }));
+      await store.insert(newTask('t8', { client_token: null }));
+      expect((await store.get('t8'))?.id).toBe('t8');
+    });
   });
 }
