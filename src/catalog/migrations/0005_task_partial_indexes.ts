@@ -12,14 +12,7 @@ import { type Kysely, sql } from 'kysely';
  */
 // biome-ignore lint/suspicious/noExplicitAny: migrations must not depend on today's table types (Kysely docs)
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.dropIndex('query_tasks_client_token_uq').execute();
-  await db.schema
-    .createIndex('query_tasks_client_token_uq')
-    .on('query_tasks')
-    .columns(['creator_id', 'client_token'])
-    .unique()
-    .where(sql.ref('client_token'), 'is not', null)
-    .execute();
+  await recreateTokenIndex(db, true);
   await db.schema.dropIndex('query_tasks_finished_idx').execute();
   await db.schema
     .createIndex('query_tasks_live_results_idx')
@@ -33,11 +26,17 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropIndex('query_tasks_live_results_idx').execute();
   await db.schema.createIndex('query_tasks_finished_idx').on('query_tasks').column('finished_at').execute();
+  await recreateTokenIndex(db, false);
+}
+
+/** Drops the client-token uniqueness index and creates it again, partial (rows with a token only) or whole. */
+// biome-ignore lint/suspicious/noExplicitAny: see up()
+async function recreateTokenIndex(db: Kysely<any>, partial: boolean): Promise<void> {
   await db.schema.dropIndex('query_tasks_client_token_uq').execute();
-  await db.schema
+  const index = db.schema
     .createIndex('query_tasks_client_token_uq')
     .on('query_tasks')
     .columns(['creator_id', 'client_token'])
-    .unique()
-    .execute();
+    .unique();
+  await (partial ? index.where(sql.ref('client_token'), 'is not', null) : index).execute();
 }
