@@ -22,7 +22,7 @@ import type { TaskColumn, TaskListOptions } from '../../tasks/store/index.js';
 import { HintErrors, hasHints, parseHints } from '../hints.js';
 import type { SessionContext, StatementExtension } from '../types.js';
 import { isKillTask, isShowQueryTask, parseKillTask, parseShowQueryTask } from './parser.js';
-import { compileCondition, taskColumn } from './where.js';
+import { compileCondition, statusesAdmitted, taskColumn } from './where.js';
 
 /** Dependencies of {@link createAsyncTaskExtensions}. */
 export interface AsyncTaskExtensionDeps {
@@ -137,9 +137,11 @@ export function showOptions(
     column: taskColumn(o.column, 'order clause') as TaskColumn,
     direction: o.direction,
   }));
+  const statuses = stmt.where ? statusesAdmitted(stmt.where) : null;
   return {
     creator,
     where: stmt.where ? compileCondition(stmt.where, dialect) : undefined,
+    unfinishedOnly: statuses?.every((s) => s === 'QUEUED' || s === 'RUNNING') ?? false,
     orderBy: orderBy.length > 0 ? orderBy : undefined,
     limit: stmt.limit ?? undefined,
     offset: stmt.offset,

@@ -128,3 +128,33 @@ function columnOf(operand: Operand, clause: string): TaskColumn {
   if (operand.kind !== 'column') throw syntaxError(`${clause} needs a column on its left`);
   return taskColumn(operand.name, 'where clause');
 }
+
+/**
+ * The statuses `cond` admits, when one of its top-level AND terms bounds `status` to a list of values
+ * (`status = 'X'`, `status IN (…)`, or an OR of `status = …` terms); else null (any status may match).
+ * Upper case, as `status` is compared.
+ */
+export function statusesAdmitted(cond: Condition): string[] | null {
+  const values = (c: Condition): string[] | null => {
+    if (c.kind === 'compare' && c.op === '=') {
+      const [col, lit] = c.left.kind === 'column' ? [c.left, c.right] : [c.right, c.left];
+      if (col.kind !== 'column' || lit.kind !== 'literal' || col.name.toLowerCase() !== 'status') return null;
+      return typeof lit.value === 'string' ? [lit.value.toUpperCase()] : [];
+    }
+    if (
+      c.kind === 'in' &&
+      !c.negated &&
+      c.operand.kind === 'column' &&
+      c.operand.name.toLowerCase() === 'status'
+    )
+      return c.values.filter((v): v is string => typeof v === 'string').map((v) => v.toUpperCase());
+    if (c.kind === 'or') {
+      const l = values(c.left);
+      const r = l && values(c.right);
+      return l && r ? [...l, ...r] : null;
+    }
+    return null;
+  };
+  if (cond.kind === 'and') return statusesAdmitted(cond.left) ?? statusesAdmitted(cond.right);
+  return values(cond);
+}

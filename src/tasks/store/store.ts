@@ -1,12 +1,13 @@
-import type {
-  CompiledQuery,
-  Expression,
-  ExpressionBuilder,
-  Insertable,
-  Kysely,
-  QueryResult,
-  SqlBool,
-  Transaction,
+import {
+  type CompiledQuery,
+  type Expression,
+  type ExpressionBuilder,
+  type Insertable,
+  type Kysely,
+  type QueryResult,
+  type SqlBool,
+  SqliteAdapter,
+  type Transaction,
 } from 'kysely';
 import { TASK_COLUMN_SPECS } from '../columns.js';
 import { GroupCommitter } from './group-commit.js';
@@ -42,6 +43,13 @@ export interface TaskListOptions {
   readonly orderBy?: readonly { column: TaskColumn; direction: 'asc' | 'desc' }[];
   readonly limit?: number;
   readonly offset?: number;
+  /**
+   * `where` admits only QUEUED and RUNNING tasks (see the SQL front's `statusesAdmitted`): with `creator`,
+   * the store then reads through the (creator, status) index. Unfinished tasks are few by nature, but SQLite's
+   * planner, which has no statistics on the catalog, reads `status IN ('QUEUED', 'RUNNING')` through the
+   * creator index instead: every task the user ever ran (16.8 ms with 105,000 tasks, against 0.75 ms).
+   */
+  readonly unfinishedOnly?: boolean;
 }
 
 /**
@@ -155,6 +163,7 @@ const RUNNING_FIELDS: ReadonlyMap<string, unknown> = new Map<string, unknown>([
 
 /** Creates the store over the catalog's Kysely instance (`catalog.db`). */
 export function createTaskStore(db: Kysely<TasksDatabase>): TaskStore {
+  const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
   const table = () => db.selectFrom('query_tasks').selectAll();
   // Every write goes through the group committer: concurrent transitions share one commit.
   const writer = new GroupCommitter(db);
@@ -305,6 +314,12 @@ export function createTaskStore(db: Kysely<TasksDatabase>): TaskStore {
         if (options.limit === undefined) q = q.limit(Number.MAX_SAFE_INTEGER);
         q = q.offset(options.offset);
       }
+      if (sqlite && options.unfinishedOnly && options.creator !== undefined) {
+        const hinted = withIndexHint(q.compile(), 'query_tasks', 'query_tasks_creator_status_idx');
+        return (await db.executeQuery<QueryTasksTable>(hinted)).rows.map((r) =>
+          normalizeTask(r as unknown as Record<string, unknown>),
+        );
+      }
       return (await q.execute()).map(normalizeTask);
     },
     async listUnfinished(node) {
@@ -335,4 +350,19 @@ export function createTaskStore(db: Kysely<TasksDatabase>): TaskStore {
     },
   };
   return store;
+}
+
+/**
+ * `compiled` (a SELECT from `table`, as Kysely compiles it) reading `table` through `index` (SQLite's
+ * `INDEXED BY`: the planner must use that index, or the statement fails to prepare — use it only where the WHERE
+ * clause bounds the index's leading columns). Exported for tests.
+ */
+export function withIndexHint(compiled: CompiledQuery, table: string, index: string): CompiledQuery {
+  const from = `from "${table}"`;
+  const at = compiled.sql.indexOf(from);
+  if (at < 0 || compiled.sql.indexOf(from, at + 1) >= 0) {
+    throw new Error(`withIndexHint: expected one ${from} in ${compiled.sql.slice(0, 80)}`);
+  }
+  const sql = `${compiled.sql.slice(0, at + from.length)} indexed by "${index}"${compiled.sql.slice(at + from.length)}`;
+  return { ...compiled, sql };
 }

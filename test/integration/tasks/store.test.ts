@@ -1,13 +1,17 @@
-import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTaskStore,
   type NewTask,
+  type TaskCondition,
   type TaskStore,
   type TasksDatabase,
+  withIndexHint,
 } from '../../../src/tasks/store/index.js';
 import { serviceAvailable } from '../../helpers/services.js';
+import { tempDir } from '../../helpers/tmp.js';
 import { type Dialect, openTasksDb } from './db.js';
 
 const pgUp = await serviceAvailable('postgres');
@@ -158,6 +162,28 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       expect(await store.listExpired(1_000, 10)).toEqual([]);
     });
 
+    it("unfinishedOnly - a user's unfinished tasks through the (creator, status) index, same rows", async () => {
+      const where: TaskCondition = (eb) => eb('status', 'in', ['QUEUED', 'RUNNING']);
+      const plain = await store.list({ creator: 'alice', where });
+      const hinted = await store.list({ creator: 'alice', where, unfinishedOnly: true });
+      expect(hinted.map((t) => t.id)).toEqual(plain.map((t) => t.id));
+      expect(hinted.length).toBeGreaterThan(0);
+      expect(
+        await store.list({ creator: 'alice', where, unfinishedOnly: true, limit: 1, offset: 1 }),
+      ).toEqual(plain.slice(1, 2));
+      if (dialect === 'sqlite') {
+        const c = withIndexHint(
+          db.selectFrom('query_tasks').selectAll().where('creator_id', '=', 'alice').where(where).compile(),
+          'query_tasks',
+          'query_tasks_creator_status_idx',
+        );
+        const plan = await db.executeQuery({ ...c, sql: `explain query plan ${c.sql}` });
+        expect(JSON.stringify(plan.rows)).toContain(
+          'query_tasks_creator_status_idx (creator_id=? AND status=?)',
+        );
+      }
+    });
+
     it('partial indexes - the client-token lookup and the retention sweep use them (migration 0005)', async () => {
       // The same WHERE shapes as findByClientToken and listExpired.
       const lookups = [
@@ -201,3 +227,35 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
     });
   });
 }
+
+describe('task store (sqlite) - unfinishedOnly sends the index hint', () => {
+  it('the statement the store runs reads through query_tasks_creator_status_idx', async () => {
+    const { dir, cleanup: rm } = tempDir('lakecast-store-hint-');
+    const file = path.join(dir, 'c.db');
+    const opened = await openTasksDb('sqlite', file); // creates the schema
+    await opened.cleanup();
+    const seen: string[] = [];
+    const db = new Kysely<TasksDatabase>({
+      dialect: new SqliteDialect({ database: new Database(file) }),
+      log: (e) => {
+        if (e.level === 'query') seen.push(e.query.sql);
+      },
+    });
+    try {
+      const store = createTaskStore(db);
+      await store.insert(newTask('h1'));
+      const where: TaskCondition = (eb) => eb('status', 'in', ['QUEUED', 'RUNNING']);
+      expect((await store.list({ creator: 'alice', where, unfinishedOnly: true })).map((t) => t.id)).toEqual([
+        'h1',
+      ]);
+      expect(seen.at(-1)).toMatch(/from "query_tasks" indexed by "query_tasks_creator_status_idx" where/);
+      await store.list({ creator: 'alice', where });
+      expect(seen.at(-1)).not.toMatch(/indexed by/);
+      await store.list({ where, unfinishedOnly: true }); // everyone's: the planner's status index already fits
+      expect(seen.at(-1)).not.toMatch(/indexed by/);
+    } finally {
+      await db.destroy();
+      rm();
+    }
+  });
+});

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { LakecastError } from '../../../src/shared/index.js';
+import { showOptions } from '../../../src/sql/async/extensions.js';
 import {
   isKillTask,
   isShowQueryTask,
   parseKillTask,
   parseShowQueryTask,
 } from '../../../src/sql/async/parser.js';
-import { parseTaskTime } from '../../../src/sql/async/where.js';
+import { parseTaskTime, statusesAdmitted } from '../../../src/sql/async/where.js';
 
 function code(fn: () => unknown): string {
   try {
@@ -110,6 +111,37 @@ describe('SHOW QUERY_TASK parser', () => {
     expect(parseTaskTime('2018-11-02')).toBe(Date.UTC(2018, 10, 2));
     expect(parseTaskTime('2018-11-02T11:09:40.123Z')).toBe(Date.UTC(2018, 10, 2, 11, 9, 40, 123));
     expect(code(() => parseTaskTime('yesterday'))).toBe('LC_QUERY_TASK_SYNTAX');
+  });
+});
+
+describe('SHOW QUERY_TASK - statuses a condition admits (index choice for unfinished tasks)', () => {
+  const admitted = (where: string) =>
+    statusesAdmitted(parseShowQueryTask(`show query_task where ${where}`).where!);
+  it('top-level status bounds: =, IN, OR of =, inside AND; upper-cased', () => {
+    expect(admitted("status = 'running'")).toEqual(['RUNNING']);
+    expect(admitted("'QUEUED' = status")).toEqual(['QUEUED']);
+    expect(admitted("status in ('QUEUED', 'RUNNING')")).toEqual(['QUEUED', 'RUNNING']);
+    expect(admitted("status = 'RUNNING' or status = 'QUEUED'")).toEqual(['RUNNING', 'QUEUED']);
+    expect(
+      admitted("creator_id = 'a' and (status = 'RUNNING' or STATUS = 'QUEUED') and row_count > 1"),
+    ).toEqual(['RUNNING', 'QUEUED']);
+  });
+  it('anything else admits any status: null', () => {
+    expect(admitted("status <> 'SUCCESS'")).toBeNull();
+    expect(admitted("status not in ('SUCCESS')")).toBeNull();
+    expect(admitted("status = 'RUNNING' or creator_id = 'a'")).toBeNull();
+    expect(admitted("not status = 'RUNNING'")).toBeNull();
+    expect(admitted("status like 'RUN%'")).toBeNull();
+    expect(admitted("id = 'x'")).toBeNull();
+  });
+  it("showOptions marks a user's poll of unfinished tasks, and only that", () => {
+    const alice = { user: { name: 'alice', admin: false } } as Parameters<typeof showOptions>[0];
+    const opts = (sql: string) => showOptions(alice, sql, 'sqlite');
+    expect(opts("show query_task where status in ('QUEUED','RUNNING')").unfinishedOnly).toBe(true);
+    expect(opts("show query_task where status = 'RUNNING' or status = 'QUEUED'").unfinishedOnly).toBe(true);
+    expect(opts("show query_task where status in ('RUNNING','SUCCESS')").unfinishedOnly).toBe(false);
+    expect(opts("show query_task where status = 'SUCCESS'").unfinishedOnly).toBe(false);
+    expect(opts('show query_task').unfinishedOnly).toBe(false);
   });
 });
 
