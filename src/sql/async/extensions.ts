@@ -141,7 +141,8 @@ export function showOptions(
   return {
     creator,
     where: stmt.where ? compileCondition(stmt.where, dialect) : undefined,
-    unfinishedOnly: statuses?.every((s) => s === 'QUEUED' || s === 'RUNNING') ?? false,
+    unfinishedOnly:
+      statuses !== null && statuses.length > 0 && statuses.every((s) => s === 'QUEUED' || s === 'RUNNING'),
     orderBy: orderBy.length > 0 ? orderBy : undefined,
     limit: stmt.limit ?? undefined,
     offset: stmt.offset,

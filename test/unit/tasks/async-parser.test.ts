@@ -142,6 +142,8 @@ describe('SHOW QUERY_TASK - statuses a condition admits (index choice for unfini
     expect(opts("show query_task where status in ('RUNNING','SUCCESS')").unfinishedOnly).toBe(false);
     expect(opts("show query_task where status = 'SUCCESS'").unfinishedOnly).toBe(false);
     expect(opts('show query_task').unfinishedOnly).toBe(false);
+    expect(opts('show query_task where status in (null)').unfinishedOnly).toBe(false); // admits nothing
+    expect(opts('show query_task where status = 5').unfinishedOnly).toBe(false);
   });
 });
 
