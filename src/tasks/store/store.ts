@@ -44,6 +44,11 @@ export interface TaskListOptions {
   readonly limit?: number;
   readonly offset?: number;
   /**
+   * Keyset paging in the default order (no `orderBy`): only tasks after this one (older, or as old with a
+   * smaller id). Each page then costs what it returns, where an OFFSET reads every row it skips.
+   */
+  readonly after?: { readonly create_time: number; readonly id: string };
+  /**
    * `where` admits only QUEUED and RUNNING tasks (see the SQL front's `statusesAdmitted`): on SQLite the store
    * then reads through the (creator, status) index, or the status index without `creator`. Unfinished tasks
    * are few by nature, but SQLite's planner, which has no statistics on the catalog, reads `creator_id = ? AND
@@ -304,6 +309,14 @@ export function createTaskStore(db: Kysely<TasksDatabase>): TaskStore {
       if (options.creator !== undefined) q = q.where('creator_id', '=', options.creator);
       if (options.status !== undefined) q = q.where('status', '=', options.status);
       if (options.where) q = q.where(options.where);
+      if (options.after) {
+        if (options.orderBy) throw new Error('TaskStore.list: `after` pages the default order only');
+        const { create_time: t, id } = options.after;
+        // `create_time <= t` first: a range the creator and status indexes can seek to.
+        q = q
+          .where('create_time', '<=', t)
+          .where((eb) => eb.or([eb('create_time', '<', t), eb('id', '<', id)]));
+      }
       const order = options.orderBy ?? [
         { column: 'create_time', direction: 'desc' },
         { column: 'id', direction: 'desc' },

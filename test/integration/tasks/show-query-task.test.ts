@@ -1,8 +1,15 @@
+import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cell, RowsResult, StatementResult } from '../../../src/shared/index.js';
+import { SHOW_PAGE_SIZE } from '../../../src/sql/async/extensions.js';
 import { createAsyncTaskExtensions } from '../../../src/sql/async/index.js';
 import type { SessionContext, StatementExtension } from '../../../src/sql/types.js';
-import { createTaskService, DLA_TASK_COLUMNS, type TaskService } from '../../../src/tasks/index.js';
+import {
+  createTaskService,
+  DLA_TASK_COLUMNS,
+  type TaskService,
+  type TasksDatabase,
+} from '../../../src/tasks/index.js';
 import { serviceAvailable } from '../../helpers/services.js';
 import { fakeEngine, MemoryStore } from '../../unit/tasks/fakes.js';
 import { type Dialect, openTasksDb } from './db.js';
@@ -27,6 +34,7 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
     `SHOW QUERY_TASK / KILL / run-async hint (${dialect})`,
     () => {
       let tasks: TaskService;
+      let tasksDb: Kysely<TasksDatabase>;
       let exts: StatementExtension[];
       let cleanup: () => Promise<void>;
       const signal = new AbortController().signal;
@@ -71,6 +79,7 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       let b1 = '';
       beforeAll(async () => {
         const opened = await openTasksDb(dialect);
+        tasksDb = opened.db;
         tasks = createTaskService({
           catalog: { db: opened.db },
           engine: fakeEngine(),
@@ -216,6 +225,52 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
         expect(await errCode(alice, '/*+ output-format=json */ rows 1')).toBe('LC_HINT_INVALID');
         expect(await run(alice, '/*+ run-async=false */ select 1')).toBeNull();
         expect(await run(alice, 'select 1')).toBeNull();
+      });
+
+      it('paging - 2,500 tasks stream in order without repeats; the event loop turns between pages', async () => {
+        const base = 1_700_000_000_000;
+        const bulk = Array.from({ length: 2500 }, (_, k) => ({
+          id: `qpage${String(k).padStart(25, '0')}`,
+          status: 'SUCCESS' as const,
+          task_name: 'SELECT',
+          command: 'select 1',
+          creator_id: 'carol',
+          // Groups of 7 share a create_time: pages must break ties by id, as the order does.
+          create_time: base + Math.floor(k / 7),
+          update_time: base,
+          output_format: 'csv',
+          hints: '{}',
+          node: 'zz',
+        }));
+        for (let i = 0; i < bulk.length; i += 500)
+          await tasksDb
+            .insertInto('query_tasks')
+            .values(bulk.slice(i, i + 500))
+            .execute();
+        const expected = [...bulk]
+          .sort((x, y) => y.create_time - x.create_time || (x.id < y.id ? 1 : -1))
+          .map((t) => t.id);
+        const carol = session('carol');
+        let turns = 0;
+        let streaming = true;
+        const spin = () => {
+          turns++;
+          if (streaming) setImmediate(spin);
+        };
+        setImmediate(spin);
+        const before = turns;
+        const all = await ids(carol, 'show query_task');
+        streaming = false;
+        expect(all).toEqual(expected);
+        expect(turns - before).toBeGreaterThanOrEqual(2500 / SHOW_PAGE_SIZE - 1); // a turn between pages
+        // LIMIT m, n: the first page by OFFSET, the next by keyset.
+        expect(await ids(carol, 'show query_task limit 5, 1200')).toEqual(expected.slice(5, 1205));
+        // A user's ORDER BY pages by OFFSET.
+        const byId = [...expected].sort();
+        expect(await ids(carol, 'show query_task order by id')).toEqual(byId);
+        expect(
+          await ids(carol, "show query_task where status = 'SUCCESS' order by id desc limit 1500"),
+        ).toEqual([...byId].reverse().slice(0, 1500));
       });
 
       it('force-persist-result - a sync query streams rows and also writes a result file under a task row', async () => {
