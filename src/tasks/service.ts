@@ -32,6 +32,7 @@ import {
   DEFAULT_TASK_CONCURRENCY,
   DEFAULT_TASK_TIMEOUT_MS,
   type SubmitContext,
+  TASK_LIST_PAGE,
   type TaskService,
   type TaskServiceDeps,
 } from './types.js';
@@ -437,13 +438,34 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     },
 
     async list(actor, filter = {}) {
+      const out: TaskRecord[] = [];
+      for await (const page of service.listPages(actor, filter)) out.push(...page);
+      return out;
+    },
+
+    async *listPages(actor, filter = {}) {
       const limit = Math.max(1, Math.min(10_000, filter.limit ?? 100));
       let creator: string | undefined = actor.name;
       if (filter.creator !== undefined && filter.creator !== actor.name) {
         if (!actor.admin) throw notFound('');
         creator = filter.creator === '*' ? undefined : filter.creator;
       }
-      return store.list({ creator, status: filter.status, limit });
+      let after: { create_time: number; id: string } | undefined;
+      if (filter.after !== undefined) {
+        const from = await store.get(filter.after);
+        if (!from || !visible(from, actor)) throw notFound(filter.after);
+        after = { create_time: from.create_time, id: from.id };
+      }
+      for (let sent = 0; sent < limit; ) {
+        if (sent > 0) await new Promise((resolve) => setImmediate(resolve));
+        const size = Math.min(TASK_LIST_PAGE, limit - sent);
+        const page = await store.list({ creator, status: filter.status, limit: size, after });
+        if (page.length > 0) yield page;
+        sent += page.length;
+        if (page.length < size) return;
+        const last = page[page.length - 1]!;
+        after = { create_time: last.create_time, id: last.id };
+      }
     },
 
     async cancel(id, actor) {

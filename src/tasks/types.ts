@@ -91,11 +91,17 @@ export type SubmitContext = Pick<SessionContext, 'user' | 'database' | 'connecti
   Partial<SessionContext>;
 
 /** Filters of {@link TaskService.list}. */
+/** Tasks per catalog read of {@link TaskService.listPages}. */
+export const TASK_LIST_PAGE = 250;
+
 export interface TaskListFilter {
   readonly status?: TaskRecord['status'];
+  /** 1–10,000, default 100. */
   readonly limit?: number;
   /** Admins only: another user's tasks, or `*` for everyone's. Default: the actor's own. */
   readonly creator?: string;
+  /** Only tasks listed after this one (newest first): the last id of the previous page. Must be visible. */
+  readonly after?: string;
 }
 
 /** The async task service. */
@@ -112,6 +118,11 @@ export interface TaskService {
   get(id: string, actor: AuthUser): Promise<TaskRecord>;
   /** Tasks the actor may see, newest first (default limit 100, at most 10,000). */
   list(actor: AuthUser, filter?: TaskListFilter): Promise<TaskRecord[]>;
+  /**
+   * The same tasks as {@link list}, in pages of at most {@link TASK_LIST_PAGE} read one by one (keyset), the
+   * event loop turning between pages: for answers that stream them (a long list never holds up other clients).
+   */
+  listPages(actor: AuthUser, filter?: TaskListFilter): AsyncGenerator<TaskRecord[]>;
   /**
    * Cancels a QUEUED or RUNNING task: CANCELLED is durable at once, a running engine query is interrupted and
    * its partial result deleted; resolves within ~1 s with the final row. LC_TASK_FINISHED when already ended.

@@ -3,12 +3,13 @@
  * behind its auth hook (which sets `request.lakecastUser`):
  *   POST /v1/tasks                 { sql, database?, hints? } → 202 { id, status, … } (Location: /v1/tasks/{id})
  *   GET  /v1/tasks/{id}            the task row (SHOW QUERY_TASK's columns as JSON)
- *   GET  /v1/tasks?status=&limit=&user=   the caller's tasks (admins: user=<name> or user=*)
+ *   GET  /v1/tasks?status=&limit=&user=&after=   the caller's tasks, newest first (admins: user=<name> or
+ *                                  user=*; after=<last id of the previous page> for the next page)
  *   POST /v1/tasks/{id}/cancel     cancels (as KILL QUERY) → the final row
  *   GET  /v1/tasks/{id}/events     Server-Sent Events: `task` (the row now), `progress`, then the terminal event
  *   GET  /v1/tasks/{id}/result     streams the result file, to its owner (or an admin) only
  */
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { AuthUser } from '../../auth/types.js';
 import { CommonErrors, LakecastError } from '../../shared/index.js';
@@ -78,6 +79,12 @@ const listQuery = {
     status: { type: 'string', enum: [...TASK_STATUSES] },
     limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 100 },
     user: { type: 'string', minLength: 1, maxLength: 256, description: 'admins: another user, or * for all' },
+    after: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 64,
+      description: 'the last id of the previous page: the tasks listed after it (newest first)',
+    },
   },
 } as const;
 
@@ -111,14 +118,30 @@ export function taskRoutes(options: TaskRoutesOptions): FastifyPluginAsync {
       return taskToJson(task);
     });
 
-    app.get<{ Querystring: { status?: TaskStatus; limit?: number; user?: string } }>(
+    /*
+     * `{ "tasks": [ … ] }`, streamed page by page (up to 10,000 tasks are several MB of JSON: built at once they
+     * held the event loop for ~0.3 s). The first page is read before anything is sent, so a bad `user` or `after`
+     * still answers with its error status.
+     */
+    app.get<{ Querystring: { status?: TaskStatus; limit?: number; user?: string; after?: string } }>(
       '/',
       { schema: { querystring: listQuery } },
-      async (request) => {
+      async (request, reply) => {
         const user = userOf(request);
-        const { status, limit, user: creator } = request.query;
-        const list = await tasks.list(user, { status, limit, creator });
-        return { tasks: list.map(taskToJson) };
+        const { status, limit, user: creator, after } = request.query;
+        const pages = tasks.listPages(user, { status, limit, creator, after });
+        const first = await pages.next();
+        async function* body(): AsyncGenerator<string> {
+          yield '{"tasks":[';
+          let comma = '';
+          for (let r = first; !r.done; r = await pages.next()) {
+            yield comma + r.value.map((t) => JSON.stringify(taskToJson(t))).join(',');
+            comma = ',';
+          }
+          yield ']}';
+        }
+        reply.type('application/json; charset=utf-8');
+        return reply.send(Readable.from(body()));
       },
     );
 

@@ -105,6 +105,49 @@ describe('tasks HTTP API', () => {
     expect((await call('GET', '/v1/tasks?user=alice', 'bob')).status).toBe(404);
   });
 
+  it('GET /v1/tasks - lists stream page by page, newest first; after= continues a listing', async () => {
+    const base = 1_700_000_000_000;
+    const made: { id: string; create_time: number }[] = [];
+    for (let k = 0; k < 600; k++) {
+      const t = { id: `qlist${String(k).padStart(25, '0')}`, create_time: base + Math.floor(k / 5) };
+      made.push(t);
+      await tasks.store.insert({
+        ...t,
+        task_name: 'SELECT',
+        table_schema: null,
+        command: 'select 1',
+        creator_id: 'dave',
+        connection_id: 0,
+        output_format: 'csv',
+        client_token: null,
+        hints: '{}',
+        node: 'zz', // another node's: never run here
+      });
+    }
+    const expected = made
+      .sort((x, y) => y.create_time - x.create_time || (x.id < y.id ? 1 : -1))
+      .map((t) => t.id);
+    const res = await call('GET', '/v1/tasks?limit=600', 'dave');
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect((await json(res)).tasks.map((t: { id: string }) => t.id)).toEqual(expected);
+    const page1 = (await json(await call('GET', '/v1/tasks?limit=250', 'dave'))).tasks.map(
+      (t: { id: string }) => t.id,
+    );
+    const page2 = (
+      await json(await call('GET', `/v1/tasks?limit=250&after=${page1.at(-1)}`, 'dave'))
+    ).tasks.map((t: { id: string }) => t.id);
+    const page3 = (
+      await json(await call('GET', `/v1/tasks?limit=250&after=${page2.at(-1)}`, 'dave'))
+    ).tasks.map((t: { id: string }) => t.id);
+    expect([...page1, ...page2, ...page3]).toEqual(expected);
+    expect(page3).toHaveLength(100);
+    // after= must name a task the caller may see.
+    expect((await call('GET', '/v1/tasks?after=qnope', 'dave')).status).toBe(404);
+    expect((await call('GET', `/v1/tasks?after=${expected[0]}`, 'erin')).status).toBe(404);
+    expect((await call('GET', `/v1/tasks?after=${'x'.repeat(65)}`, 'dave')).status).toBe(400);
+    expect((await json(await call('GET', '/v1/tasks?limit=5', 'nobody'))).tasks).toEqual([]);
+  });
+
   it('bad input - bad hints, duplicate hints, bad status: 400 with a code', async () => {
     let r = await call('POST', '/v1/tasks', 'alice', { sql: 'rows 1', hints: { colour: 'red' } });
     expect(r.status).toBe(400);
