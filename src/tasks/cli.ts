@@ -136,13 +136,15 @@ export function registerTaskCommands<O>(
         .description('list your async query tasks (newest first)')
         .option('-s, --status <status>', 'QUEUED | RUNNING | SUCCESS | FAILURE | CANCELLED')
         .option('-n, --limit <n>', 'at most this many', '20')
-        .option('--of <user>', "admins: another user's tasks, or * for everyone's"),
+        .option('--of <user>', "admins: another user's tasks, or * for everyone's")
+        .option('--after <task-id>', 'the tasks listed after this one (the last id of the previous page)'),
     )
     .action(async (opts: Record<string, string | undefined>) => {
       const q = new URLSearchParams();
       if (opts.status) q.set('status', opts.status.toUpperCase());
       if (opts.limit) q.set('limit', opts.limit);
       if (opts.of) q.set('user', opts.of);
+      if (opts.after) q.set('after', opts.after);
       const res = await helpers.request(helpers.clientOptions(opts), 'GET', `v1/tasks?${q}`);
       const { tasks } = (await res.json()) as { tasks: TaskJson[] };
       output.out(`${renderTasks(tasks)}\n`);

@@ -101,5 +101,14 @@ describe('tasks CLI parts (lakecast sql --async --wait, tasks, kill) against the
       from: 'node',
     });
     expect(o.out).toContain(running.id);
+    // --after: the tasks listed after the given one (here none are older).
+    o.out = '';
+    await program.parseAsync(['node', 'lakecast', 'tasks', '--after', running.id, ...common], {
+      from: 'node',
+    });
+    expect(o.out).not.toContain(running.id);
+    await expect(
+      program.parseAsync(['node', 'lakecast', 'tasks', '--after', 'qnope', ...common], { from: 'node' }),
+    ).rejects.toMatchObject({ code: 'LC_TASK_NOT_FOUND' });
   });
 });
