@@ -108,6 +108,10 @@ export interface TaskStore {
     inTx?: FinishHook,
   ): Promise<TaskRecord | null>;
   list(options?: TaskListOptions): Promise<TaskRecord[]>;
+  /** The ids {@link list} would answer, in its order (one sorted read for a long ordered listing). */
+  listIds(options?: TaskListOptions): Promise<string[]>;
+  /** The tasks of these ids that exist, in no particular order. */
+  getMany(ids: readonly string[]): Promise<TaskRecord[]>;
   /** Tasks of `node` still QUEUED or RUNNING (recovery), oldest first. */
   listUnfinished(node: string): Promise<TaskRecord[]>;
   /** Finished tasks with a live result file that finished before `before`. */
@@ -234,6 +238,40 @@ export function createTaskStore(db: Kysely<TasksDatabase>): TaskStore {
   };
   const changed = (r: QueryResult<unknown>) => Number(r.numAffectedRows ?? 0) === 1;
 
+  /** The rows `options` selects, filtered, ordered and limited; the caller picks the columns. */
+  const filtered = (options: TaskListOptions) => {
+    let q = db.selectFrom('query_tasks');
+    if (options.creator !== undefined) q = q.where('creator_id', '=', options.creator);
+    if (options.status !== undefined) q = q.where('status', '=', options.status);
+    if (options.where) q = q.where(options.where);
+    if (options.after) {
+      if (options.orderBy) throw new Error('TaskStore.list: `after` pages the default order only');
+      const { create_time: t, id } = options.after;
+      // `create_time <= t` first: a range the creator and status indexes can seek to.
+      q = q
+        .where('create_time', '<=', t)
+        .where((eb) => eb.or([eb('create_time', '<', t), eb('id', '<', id)]));
+    }
+    const order = options.orderBy ?? [
+      { column: 'create_time', direction: 'desc' },
+      { column: 'id', direction: 'desc' },
+    ];
+    for (const o of order) q = q.orderBy(o.column, o.direction);
+    if (!order.some((o) => o.column === 'id')) q = q.orderBy('id', 'asc');
+    if (options.limit !== undefined) q = q.limit(options.limit);
+    if (options.offset) {
+      if (options.limit === undefined) q = q.limit(Number.MAX_SAFE_INTEGER);
+      q = q.offset(options.offset);
+    }
+    return q;
+  };
+  /** On SQLite, the index an unfinished-tasks read must use (see TaskListOptions.unfinishedOnly), else null. */
+  const hinted = (options: TaskListOptions): ((c: CompiledQuery) => CompiledQuery) | null => {
+    if (!sqlite || !options.unfinishedOnly) return null;
+    const index = options.creator !== undefined ? 'query_tasks_creator_status_idx' : 'query_tasks_status_idx';
+    return (c) => withIndexHint(c, 'query_tasks', index);
+  };
+
   const store: TaskStore = {
     async insert(task, running) {
       // Read straight from `task`: building a `{ ...task, status, … }` row and reading it by key cost ~9 µs
@@ -305,38 +343,25 @@ export function createTaskStore(db: Kysely<TasksDatabase>): TaskStore {
       });
     },
     async list(options = {}) {
-      let q = table();
-      if (options.creator !== undefined) q = q.where('creator_id', '=', options.creator);
-      if (options.status !== undefined) q = q.where('status', '=', options.status);
-      if (options.where) q = q.where(options.where);
-      if (options.after) {
-        if (options.orderBy) throw new Error('TaskStore.list: `after` pages the default order only');
-        const { create_time: t, id } = options.after;
-        // `create_time <= t` first: a range the creator and status indexes can seek to.
-        q = q
-          .where('create_time', '<=', t)
-          .where((eb) => eb.or([eb('create_time', '<', t), eb('id', '<', id)]));
-      }
-      const order = options.orderBy ?? [
-        { column: 'create_time', direction: 'desc' },
-        { column: 'id', direction: 'desc' },
-      ];
-      for (const o of order) q = q.orderBy(o.column, o.direction);
-      if (!order.some((o) => o.column === 'id')) q = q.orderBy('id', 'asc');
-      if (options.limit !== undefined) q = q.limit(options.limit);
-      if (options.offset) {
-        if (options.limit === undefined) q = q.limit(Number.MAX_SAFE_INTEGER);
-        q = q.offset(options.offset);
-      }
-      if (sqlite && options.unfinishedOnly) {
-        const index =
-          options.creator !== undefined ? 'query_tasks_creator_status_idx' : 'query_tasks_status_idx';
-        const hinted = withIndexHint(q.compile(), 'query_tasks', index);
-        return (await db.executeQuery<QueryTasksTable>(hinted)).rows.map((r) =>
-          normalizeTask(r as unknown as Record<string, unknown>),
-        );
-      }
-      return (await q.execute()).map(normalizeTask);
+      const q = filtered(options).selectAll();
+      const hint = hinted(options);
+      const rows = hint
+        ? (await db.executeQuery<QueryTasksTable>(hint(q.compile()))).rows
+        : await q.execute();
+      return rows.map((r) => normalizeTask(r as unknown as Record<string, unknown>));
+    },
+    async listIds(options = {}) {
+      const q = filtered(options).select('id');
+      const hint = hinted(options);
+      const rows = hint ? (await db.executeQuery<{ id: string }>(hint(q.compile()))).rows : await q.execute();
+      return rows.map((r) => r.id);
+    },
+    async getMany(ids) {
+      if (ids.length === 0) return [];
+      const rows = await table()
+        .where('id', 'in', [...ids])
+        .execute();
+      return rows.map(normalizeTask);
     },
     async listUnfinished(node) {
       const rows = await table()
