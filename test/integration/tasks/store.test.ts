@@ -162,6 +162,19 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       expect(await store.listExpired(1_000, 10)).toEqual([]);
     });
 
+    it('listIds / getMany - the ids list() would answer, in its order; rows by id', async () => {
+      const orderBy = [{ column: 'update_time' as const, direction: 'desc' as const }];
+      const rows = await store.list({ creator: 'alice', orderBy });
+      expect(rows.length).toBeGreaterThan(2);
+      expect(await store.listIds({ creator: 'alice', orderBy })).toEqual(rows.map((t) => t.id));
+      expect(await store.listIds({ creator: 'alice', orderBy, offset: 1, limit: 2 })).toEqual(
+        rows.slice(1, 3).map((t) => t.id),
+      );
+      const some = rows.slice(0, 2).map((t) => t.id);
+      expect((await store.getMany([...some, 'nope'])).map((t) => t.id).sort()).toEqual([...some].sort());
+      expect(await store.getMany([])).toEqual([]);
+    });
+
     it("unfinishedOnly - a user's unfinished tasks through the (creator, status) index, same rows", async () => {
       const where: TaskCondition = (eb) => eb('status', 'in', ['QUEUED', 'RUNNING']);
       const plain = await store.list({ creator: 'alice', where });
