@@ -41,6 +41,8 @@ export * from './statements.js';
 export * from './types.js';
 
 const SWEEP_INTERVAL_MS = 3_600_000;
+/** Expired results deleted per catalog read (and marked per commit) by the retention sweep. */
+const SWEEP_BATCH = 200;
 /** How long cancel() waits for a local runner to stop its engine query and clean up. */
 const CANCEL_WAIT_MS = 600;
 
@@ -537,17 +539,27 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       const before = clock() - retentionDays * 86_400_000;
       let n = 0;
       for (;;) {
-        const batch = await store.listExpired(before, 200);
+        const batch = await store.listExpired(before, SWEEP_BATCH);
         if (batch.length === 0) return n;
+        const deleted: string[] = [];
+        let failed = 0;
         for (const t of batch) {
           try {
             await deps.resultStore.delete(t.result_key!);
+            deleted.push(t.id);
           } catch (err) {
-            logger.warn({ err, task: t.id }, 'could not delete an expired result');
+            failed++;
+            logger.warn(
+              { err, task: t.id },
+              'could not delete an expired result; the next sweep tries again',
+            );
           }
-          await store.markResultDeleted(t.id, clock());
-          n++;
         }
+        // One commit per batch. A file that could not be deleted keeps its row live, for the next sweep; this
+        // one stops there, so a store that keeps failing is not asked again and again.
+        await store.markResultsDeleted(deleted, clock());
+        n += deleted.length;
+        if (failed > 0) return n;
       }
     },
 

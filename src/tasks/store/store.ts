@@ -116,7 +116,8 @@ export interface TaskStore {
   listUnfinished(node: string): Promise<TaskRecord[]>;
   /** Finished tasks with a live result file that finished before `before`. */
   listExpired(before: number, limit: number): Promise<TaskRecord[]>;
-  markResultDeleted(id: string, now: number): Promise<void>;
+  /** Sets `result_deleted_at` on these tasks, in one commit. */
+  markResultsDeleted(ids: readonly string[], now: number): Promise<void>;
 }
 
 const NUMERIC: readonly (keyof TaskRecord)[] = [
@@ -382,11 +383,12 @@ export function createTaskStore(db: Kysely<TasksDatabase>): TaskStore {
         .execute();
       return rows.map(normalizeTask);
     },
-    async markResultDeleted(id, now) {
+    async markResultsDeleted(ids, now) {
+      if (ids.length === 0) return;
       await db
         .updateTable('query_tasks')
         .set({ result_deleted_at: now, update_time: now })
-        .where('id', '=', id)
+        .where('id', 'in', [...ids])
         .execute();
     },
   };

@@ -154,11 +154,12 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       expect((await store.listUnfinished('lc')).map((t) => t.id)).toEqual(['t3', 't5']);
     });
 
-    it('retention - listExpired / markResultDeleted', async () => {
+    it('retention - listExpired / markResultsDeleted', async () => {
       await store.insert(newTask('t6', { create_time: 100 }));
       await store.finish('t6', 'SUCCESS', { result_key: 'k', result_file_oss_file: 'file:///k' }, 500);
       expect((await store.listExpired(1_000, 10)).map((t) => t.id)).toEqual(['t6']);
-      await store.markResultDeleted('t6', 1_000);
+      await store.markResultsDeleted(['t6'], 1_000);
+      await store.markResultsDeleted([], 1_000); // nothing to do
       expect(await store.listExpired(1_000, 10)).toEqual([]);
     });
 

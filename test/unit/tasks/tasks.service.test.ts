@@ -509,6 +509,31 @@ describe('tasks - recovery and retention', () => {
     await expect(tasks.openResult(id, alice)).rejects.toMatchObject({ code: 'LC_TASK_NO_RESULT' });
   });
 
+  it('retention - a result that cannot be deleted stays live for the next sweep; the others are marked', async () => {
+    const { tasks, results, advance } = await setup({ retentionDays: 1 });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const id = await tasks.submit(ctxOf(), '/*+ run-async=true */ rows 1');
+      await waitDone(tasks, id);
+      ids.push(id);
+    }
+    advance(86_400_000 + 1000);
+    const stuck = (await tasks.store.get(ids[1]!))!.result_key!;
+    const realDelete = results.delete.bind(results);
+    results.delete = async (key: string) => {
+      if (key === stuck) throw new Error('store unavailable');
+      return realDelete(key);
+    };
+    expect(await tasks.sweep()).toBe(2);
+    expect((await tasks.store.get(ids[1]!))?.result_deleted_at).toBeNull();
+    expect((await tasks.store.get(ids[0]!))?.result_deleted_at).not.toBeNull();
+    expect(results.objects.has(stuck)).toBe(true);
+    results.delete = realDelete;
+    expect(await tasks.sweep()).toBe(1);
+    expect((await tasks.store.get(ids[1]!))?.result_deleted_at).not.toBeNull();
+    expect(results.objects.size).toBe(0);
+  });
+
   it('close - refuses new tasks', async () => {
     const { tasks } = await setup();
     await tasks.close(0);
