@@ -23,6 +23,7 @@ export const ENV_VARS: Readonly<Record<string, string>> = Object.freeze({
   LAKECAST_TLS_CERT_FILE: 'tls.certFile',
   LAKECAST_TLS_KEY_FILE: 'tls.keyFile',
   LAKECAST_TASK_CONCURRENCY: 'tasks.concurrency',
+  LAKECAST_TASK_MAX_QUEUED_PER_USER: 'tasks.maxQueuedPerUser',
   LAKECAST_RESULTS_URI: 'tasks.resultsUri',
   LAKECAST_NODE_CODE: 'tasks.nodeCode',
   LAKECAST_TASK_EXECUTOR: 'tasks.executor',

@@ -69,6 +69,8 @@ export const ConfigSchema = z
       .object({
         /** Async tasks that run at once on this server. */
         concurrency: z.coerce.number().int().min(1).max(256).default(8),
+        /** Tasks one user may have waiting (QUEUED) on this server; a submit beyond is LC_TASK_QUEUE_FULL. */
+        maxQueuedPerUser: z.coerce.number().int().min(1).default(10_000),
         /** Timeout of a task without a `query-timeout` hint, ms (0 = none). */
         defaultTimeoutMs: z.coerce.number().int().min(0).default(DEFAULT_QUERY_TIMEOUT_MS),
         /** Result files older than this many days are deleted (0 = keep). */
@@ -90,6 +92,7 @@ export const ConfigSchema = z
       })
       .default({
         concurrency: 8,
+        maxQueuedPerUser: 10_000,
         defaultTimeoutMs: DEFAULT_QUERY_TIMEOUT_MS,
         retentionDays: 7,
         resultsUri: '',

@@ -134,6 +134,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       s3: config.s3,
       config: {
         concurrency: config.tasks.concurrency,
+        maxQueuedPerUser: config.tasks.maxQueuedPerUser,
         defaultTimeoutMs: config.tasks.defaultTimeoutMs,
         retentionDays: config.tasks.retentionDays,
         nodeCode: config.tasks.nodeCode,

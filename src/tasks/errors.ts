@@ -17,6 +17,11 @@ export const TaskErrors = defineErrors({
   TASK_UNSUPPORTED: { errno: 1235, sqlState: '42000', httpStatus: 400 },
   /** Used as the `message` prefix of tasks ended by recovery (a crash interrupted them). */
   TASK_INTERRUPTED: { errno: 1105, sqlState: 'HY000', httpStatus: 500 },
+  /**
+   * The user already has `tasks.maxQueuedPerUser` tasks waiting (MySQL's ER_USER_LIMIT_REACHED: "User … has
+   * exceeded the … resource"); retry once some have started.
+   */
+  TASK_QUEUE_FULL: { errno: 1226, sqlState: '42000', httpStatus: 429, retryable: true },
   /** The server is shutting down and takes no new tasks. */
   TASK_SHUTTING_DOWN: { errno: 1053, sqlState: '08S01', httpStatus: 503, retryable: true },
 });

@@ -14,6 +14,11 @@ export class FairQueue<T> {
     return this.count;
   }
 
+  /** Items waiting for `key`. */
+  sizeOf(key: string): number {
+    return this.queues.get(key)?.length ?? 0;
+  }
+
   push(key: string, item: T): void {
     let q = this.queues.get(key);
     if (!q) {

@@ -26,6 +26,7 @@ import {
 import { runSyncQuery, type SyncQueryEnv } from './sync-query.js';
 import {
   DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_MAX_QUEUED_PER_USER,
   DEFAULT_NODE_CODE,
   DEFAULT_PROGRESS_WRITE_MS,
   DEFAULT_RETENTION_DAYS,
@@ -71,6 +72,9 @@ function sleep(ms: number): Promise<void> {
 export function createTaskService(deps: TaskServiceDeps): TaskService {
   const cfg = deps.config ?? {};
   const concurrency = Math.max(1, cfg.concurrency ?? DEFAULT_TASK_CONCURRENCY);
+  const maxQueuedPerUser = Math.max(1, cfg.maxQueuedPerUser ?? DEFAULT_MAX_QUEUED_PER_USER);
+  /** Per user, submits between the queue-size check and their insert's end (they count as waiting). */
+  const submitting = new Map<string, number>();
   const defaultTimeoutMs = cfg.defaultTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
   const retentionDays = cfg.retentionDays ?? DEFAULT_RETENTION_DAYS;
   const node = cfg.nodeCode ?? DEFAULT_NODE_CODE;
@@ -393,6 +397,12 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
         const existing = await store.findByClientToken(user, h.clientToken);
         if (existing) return sameToken(existing, sql);
       }
+      if (queue.sizeOf(user) + (submitting.get(user) ?? 0) >= maxQueuedPerUser) {
+        throw new LakecastError(
+          TaskErrors.TASK_QUEUE_FULL,
+          `User '${user}' has exceeded the 'max_queued_tasks' resource (current value: ${maxQueuedPerUser}): retry once some of the waiting tasks have started`,
+        );
+      }
       /*
        * A free slot and nobody waiting: the row is inserted RUNNING and the task takes the slot at once, so it
        * needs no QUEUED → RUNNING write (one catalog commit less per task). The slot is taken before the
@@ -401,11 +411,17 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       const startNow = started && !closing && slotsInUse < concurrency && queue.size === 0;
       if (startNow) slotsInUse++;
       let inserted: Awaited<ReturnType<typeof insertTask>>;
+      submitting.set(user, (submitting.get(user) ?? 0) + 1);
       try {
         inserted = await insertTask(ctx, sql, parsed.body, h, startNow);
       } catch (err) {
         if (startNow) giveBackSlot();
         throw err;
+      } finally {
+        // The task is queued (or started) synchronously after this: no other submit misses it in both counts.
+        const n = submitting.get(user)! - 1;
+        if (n > 0) submitting.set(user, n);
+        else submitting.delete(user);
       }
       const { id, created, createTime } = inserted;
       if (!created) {

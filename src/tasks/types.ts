@@ -19,9 +19,14 @@ export const DEFAULT_PROGRESS_WRITE_MS = 1_000;
 export const DEFAULT_MAX_ATTEMPTS = 3;
 
 /** Configuration of {@link createTaskService}. */
+/** Default of {@link TaskServiceConfig.maxQueuedPerUser}. */
+export const DEFAULT_MAX_QUEUED_PER_USER = 10_000;
+
 export interface TaskServiceConfig {
   /** Tasks that run at once on this node (default {@link DEFAULT_TASK_CONCURRENCY}). */
   readonly concurrency?: number;
+  /** Tasks one user may have waiting on this node; a submit beyond is LC_TASK_QUEUE_FULL (default {@link DEFAULT_MAX_QUEUED_PER_USER}). */
+  readonly maxQueuedPerUser?: number;
   /** Timeout of a task without `query-timeout`, ms; 0 = none (default 30 min). */
   readonly defaultTimeoutMs?: number;
   /** Result files older than this many days are deleted by the sweep; 0 = keep forever (default 7). */

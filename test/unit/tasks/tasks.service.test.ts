@@ -534,6 +534,28 @@ describe('tasks - recovery and retention', () => {
     expect(results.objects.size).toBe(0);
   });
 
+  it('queue cap - a user with maxQueuedPerUser tasks waiting gets LC_TASK_QUEUE_FULL; others are not held', async () => {
+    const { tasks } = await setup({ concurrency: 1, maxQueuedPerUser: 2 });
+    const running = await tasks.submit(ctxOf(), '/*+ run-async=true */ slow 2000');
+    // Two waiting, submitted at once (both pass the check while the other's insert is in flight: still counted).
+    const burst = await Promise.allSettled(
+      [1, 2, 3].map(() => tasks.submit(ctxOf(), '/*+ run-async=true */ rows 1')),
+    );
+    expect(burst.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+    const refused = burst.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toMatchObject({ code: 'LC_TASK_QUEUE_FULL', errno: 1226 });
+    expect(refused.reason.message).toMatch(
+      /User 'alice' has exceeded the 'max_queued_tasks' resource \(current value: 2\)/,
+    );
+    // Another user still queues.
+    expect(await tasks.submit(ctxOf(bob), '/*+ run-async=true */ rows 1')).toMatch(/^q/);
+    await tasks.cancel(running, alice);
+    // Once the waiting tasks have started, the user may queue again.
+    for (let i = 0; i < 300 && tasks.stats().queued > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(tasks.stats().queued).toBe(0);
+    expect(await tasks.submit(ctxOf(), '/*+ run-async=true */ rows 1')).toMatch(/^q/);
+  });
+
   it('close - refuses new tasks', async () => {
     const { tasks } = await setup();
     await tasks.close(0);
