@@ -1,5 +1,8 @@
 import { defineErrors } from '../shared/index.js';
 
+/** Longest async statement text accepted, bytes (BigQuery's limit; Athena's is 256 KiB). */
+export const MAX_TASK_SQL_BYTES = 1024 * 1024;
+
 /**
  * Errors of async tasks (documented in docs/tasks.md). `TASK_NOT_FOUND` uses MySQL's ER_NO_SUCH_THREAD (1094)
  * as `KILL` of an unknown id does in MySQL; it is also what a user gets for another user's task, so ids of
@@ -22,6 +25,8 @@ export const TaskErrors = defineErrors({
    * exceeded the … resource"); retry once some have started.
    */
   TASK_QUEUE_FULL: { errno: 1226, sqlState: '42000', httpStatus: 429, retryable: true },
+  /** An async statement longer than {@link MAX_TASK_SQL_BYTES} (it is stored and kept queued in full). */
+  TASK_SQL_TOO_LONG: { errno: 1105, sqlState: 'HY000', httpStatus: 413 },
   /** The server is shutting down and takes no new tasks. */
   TASK_SHUTTING_DOWN: { errno: 1053, sqlState: '08S01', httpStatus: 503, retryable: true },
 });

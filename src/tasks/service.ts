@@ -8,7 +8,7 @@ import type { AuthUser } from '../auth/types.js';
 import { LakecastError, randomHex, silentLogger } from '../shared/index.js';
 import { type Hints, hintsToEntries, parseHints } from '../sql/hints.js';
 import type { SessionContext } from '../sql/types.js';
-import { TaskErrors } from './errors.js';
+import { MAX_TASK_SQL_BYTES, TaskErrors } from './errors.js';
 import { TaskEvents } from './events.js';
 import { createInlineExecutor } from './executor.js';
 import { FairQueue } from './fair-queue.js';
@@ -331,6 +331,13 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     h: Hints,
     running = false,
   ): Promise<{ id: string; created: boolean; createTime: number }> {
+    // The text is stored (and kept while queued) in full: bounded, as Athena and BigQuery bound theirs.
+    if (sql.length > MAX_TASK_SQL_BYTES || Buffer.byteLength(sql) > MAX_TASK_SQL_BYTES) {
+      throw new LakecastError(
+        TaskErrors.TASK_SQL_TOO_LONG,
+        `statements run as tasks are limited to ${MAX_TASK_SQL_BYTES} bytes of text (this one has ${Buffer.byteLength(sql)})`,
+      );
+    }
     const user = ctx.user.name;
     const now = clock();
     const id = ids.next(now);

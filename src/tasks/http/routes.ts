@@ -15,14 +15,14 @@ import type { AuthUser } from '../../auth/types.js';
 import { CommonErrors, LakecastError } from '../../shared/index.js';
 import { hintsFromEntries, hintsToEntries, parseHints } from '../../sql/hints.js';
 import { taskToJson } from '../columns.js';
+import { MAX_TASK_SQL_BYTES } from '../errors.js';
 import type { TaskEventName } from '../events.js';
 import type { TaskService } from '../service.js';
 import { isTerminal, TASK_STATUSES, type TaskStatus } from '../store/types.js';
 
 /** Where the root mounts {@link taskRoutes} under `/v1`. */
 export const TASKS_HTTP_PREFIX = '/tasks';
-/** Largest SQL text accepted. */
-export const MAX_TASK_SQL_BYTES = 1024 * 1024;
+
 /** SSE comment sent this often so proxies keep the stream open. */
 export const SSE_HEARTBEAT_MS = 15_000;
 

@@ -556,6 +556,19 @@ describe('tasks - recovery and retention', () => {
     expect(await tasks.submit(ctxOf(), '/*+ run-async=true */ rows 1')).toMatch(/^q/);
   });
 
+  it('oversized statement - more than 1 MiB of SQL text is LC_TASK_SQL_TOO_LONG, nothing stored or queued', async () => {
+    const { tasks } = await setup();
+    const pad = (n: number) => `/*+ run-async=true */ rows 1 -- ${'é'.repeat(n)}`;
+    const base = Buffer.byteLength(pad(0));
+    const fits = pad(Math.floor((1024 * 1024 - base) / 2)); // é is 2 bytes in UTF-8
+    expect(Buffer.byteLength(fits)).toBeLessThanOrEqual(1024 * 1024);
+    expect(await tasks.submit(ctxOf(), fits)).toMatch(/^q/);
+    const tooLong = `${fits}éé`;
+    const before = (await tasks.list(alice, { limit: 10_000 })).length;
+    await expect(tasks.submit(ctxOf(), tooLong)).rejects.toMatchObject({ code: 'LC_TASK_SQL_TOO_LONG' });
+    expect((await tasks.list(alice, { limit: 10_000 })).length).toBe(before);
+  });
+
   it('close - refuses new tasks', async () => {
     const { tasks } = await setup();
     await tasks.close(0);
