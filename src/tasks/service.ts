@@ -14,11 +14,14 @@ import { createInlineExecutor } from './executor.js';
 import { FairQueue } from './fair-queue.js';
 import { createTaskIdGenerator } from './ids.js';
 import { type QueueEntry, recoverUnfinished } from './recovery.js';
+import { sweepExpiredResults } from './retention.js';
 import { CONTENT_TYPES, errorText, pad, resultKeyOf, statementKind } from './statements.js';
 import {
   createTaskStore,
   type FinishFields,
   isTerminal,
+  readInPages,
+  type TaskListOptions,
   type TaskRecord,
   type TasksDatabase,
   type TerminalStatus,
@@ -42,8 +45,6 @@ export * from './statements.js';
 export * from './types.js';
 
 const SWEEP_INTERVAL_MS = 3_600_000;
-/** Expired results deleted per catalog read (and marked per commit) by the retention sweep. */
-const SWEEP_BATCH = 200;
 /** How long cancel() waits for a local runner to stop its engine query and clean up. */
 const CANCEL_WAIT_MS = 600;
 
@@ -475,22 +476,13 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
         if (!actor.admin) throw notFound('');
         creator = filter.creator === '*' ? undefined : filter.creator;
       }
-      let after: { create_time: number; id: string } | undefined;
+      let after: TaskListOptions['after'];
       if (filter.after !== undefined) {
         const from = await store.get(filter.after);
         if (!from || !visible(from, actor)) throw notFound(filter.after);
         after = { create_time: from.create_time, id: from.id };
       }
-      for (let sent = 0; sent < limit; ) {
-        if (sent > 0) await new Promise((resolve) => setImmediate(resolve));
-        const size = Math.min(TASK_LIST_PAGE, limit - sent);
-        const page = await store.list({ creator, status: filter.status, limit: size, after });
-        if (page.length > 0) yield page;
-        sent += page.length;
-        if (page.length < size) return;
-        const last = page[page.length - 1]!;
-        after = { create_time: last.create_time, id: last.id };
-      }
+      yield* readInPages(store, { creator, status: filter.status, limit, after }, TASK_LIST_PAGE);
     },
 
     async cancel(id, actor) {
@@ -560,30 +552,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     async sweep() {
       if (retentionDays <= 0) return 0;
       const before = clock() - retentionDays * 86_400_000;
-      let n = 0;
-      for (;;) {
-        const batch = await store.listExpired(before, SWEEP_BATCH);
-        if (batch.length === 0) return n;
-        const deleted: string[] = [];
-        let failed = 0;
-        for (const t of batch) {
-          try {
-            await deps.resultStore.delete(t.result_key!);
-            deleted.push(t.id);
-          } catch (err) {
-            failed++;
-            logger.warn(
-              { err, task: t.id },
-              'could not delete an expired result; the next sweep tries again',
-            );
-          }
-        }
-        // One commit per batch. A file that could not be deleted keeps its row live, for the next sweep; this
-        // one stops there, so a store that keeps failing is not asked again and again.
-        await store.markResultsDeleted(deleted, clock());
-        n += deleted.length;
-        if (failed > 0) return n;
-      }
+      return sweepExpiredResults({ store, resultStore: deps.resultStore, before, clock, logger });
     },
 
     async close(drainMs = 5_000) {

@@ -18,7 +18,7 @@ import { TASK_COLUMNS, taskRowCells } from '../../tasks/columns.js';
 import { TaskErrors } from '../../tasks/errors.js';
 import { TASK_ID_PATTERN } from '../../tasks/ids.js';
 import type { TaskService } from '../../tasks/service.js';
-import type { TaskColumn, TaskListOptions } from '../../tasks/store/index.js';
+import { readInPages, type TaskColumn, type TaskListOptions } from '../../tasks/store/index.js';
 import { HintErrors, hasHints, parseHints } from '../hints.js';
 import type { SessionContext, StatementExtension } from '../types.js';
 import { isKillTask, isShowQueryTask, parseKillTask, parseShowQueryTask } from './parser.js';
@@ -95,58 +95,11 @@ export function createShowQueryTaskExtension(deps: AsyncTaskExtensionDeps): Stat
     async tryHandle(ctx, sql) {
       if (!isShowQueryTask(sql)) return null;
       const options = showOptions(ctx, sql, deps.dialect);
-      const limit = options.limit;
-      const first = await deps.tasks.store.list({
-        ...options,
-        limit: Math.min(SHOW_PAGE_SIZE, limit ?? SHOW_PAGE_SIZE),
-      });
-      const store = deps.tasks.store;
-      /*
-       * Pages after the first. In the default order, by keyset (after the last row sent): each page costs what it
-       * returns. Under an ORDER BY of the user's (any column, often not indexed), one sorted read of the remaining
-       * ids, then the rows by id, a page at a time: OFFSET pages sorted everything again for each page (26 s for a
-       * 100,000-task SHOW … ORDER BY update_time). Catalog reads are synchronous on SQLite: the event loop gets a
-       * turn between pages, so one long SHOW never holds up the other clients.
-       */
-      const turn = () => new Promise((resolve) => setImmediate(resolve));
+      // The first page is read now, so a failing condition answers as an error, not as a broken result set.
+      const pages = readInPages(deps.tasks.store, options, SHOW_PAGE_SIZE);
+      const first = await pages.next();
       async function* batches(): AsyncGenerator<RowBatch> {
-        if (first.length > 0) yield first.map(taskRowCells) as Cell[][];
-        let sent = first.length;
-        if (first.length < SHOW_PAGE_SIZE || (limit !== undefined && sent >= limit)) return;
-        await turn();
-        if (options.orderBy !== undefined) {
-          const ids = await store.listIds({
-            ...options,
-            offset: (options.offset ?? 0) + sent,
-            limit: limit === undefined ? undefined : limit - sent,
-          });
-          for (let i = 0; i < ids.length; i += SHOW_PAGE_SIZE) {
-            if (i > 0) await turn();
-            const chunk = ids.slice(i, i + SHOW_PAGE_SIZE);
-            const byId = new Map((await store.getMany(chunk)).map((t) => [t.id, t]));
-            const rows = chunk.flatMap((id) => {
-              const t = byId.get(id);
-              return t ? [taskRowCells(t) as Cell[]] : [];
-            });
-            if (rows.length > 0) yield rows;
-          }
-          return;
-        }
-        let page = first;
-        for (;;) {
-          const pageLimit = Math.min(SHOW_PAGE_SIZE, limit === undefined ? SHOW_PAGE_SIZE : limit - sent);
-          const last = page[page.length - 1]!;
-          page = await store.list({
-            ...options,
-            offset: undefined,
-            after: { create_time: last.create_time, id: last.id },
-            limit: pageLimit,
-          });
-          if (page.length > 0) yield page.map(taskRowCells) as Cell[][];
-          sent += page.length;
-          if (page.length < pageLimit || (limit !== undefined && sent >= limit)) return;
-          await turn();
-        }
+        for (let r = first; !r.done; r = await pages.next()) yield r.value.map(taskRowCells) as Cell[][];
       }
       return { kind: 'rows', columns: TASK_COLUMNS, batches: batches() };
     },
