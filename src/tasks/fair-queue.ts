@@ -63,16 +63,16 @@ export class FairQueue<T> {
     }
   }
 
-  /** Removes the first item matching `pred` (e.g. a cancelled task). True when one was removed. */
-  remove(pred: (item: T) => boolean): boolean {
+  /** Removes the first item matching `pred` (e.g. a cancelled task); answers it, undefined when none matched. */
+  remove(pred: (item: T) => boolean): T | undefined {
     for (const [key, q] of this.queues) {
       const i = q.findIndex(pred);
       if (i < 0) continue;
-      q.splice(i, 1);
+      const [item] = q.splice(i, 1);
       this.count--;
       if (q.length === 0) this.queues.delete(key);
-      return true;
+      return item;
     }
-    return false;
+    return undefined;
   }
 }

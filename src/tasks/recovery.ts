@@ -12,7 +12,8 @@ export interface QueueEntry {
   readonly id: string;
   readonly createTime: number;
   readonly ctx: SessionContext;
-  readonly body: string;
+  /** The statement without its hints; null: too long to keep while waiting, read from the catalog at start. */
+  readonly body: string | null;
   readonly hints: Hints;
 }
 

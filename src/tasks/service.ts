@@ -5,13 +5,12 @@
 
 import type { Kysely } from 'kysely';
 import type { AuthUser } from '../auth/types.js';
-import { LakecastError, randomHex, silentLogger } from '../shared/index.js';
+import { CommonErrors, LakecastError, randomHex, silentLogger } from '../shared/index.js';
 import { type Hints, hintsToEntries, parseHints } from '../sql/hints.js';
 import type { SessionContext } from '../sql/types.js';
 import { MAX_TASK_SQL_BYTES, TaskErrors } from './errors.js';
 import { TaskEvents } from './events.js';
 import { createInlineExecutor } from './executor.js';
-import { FairQueue } from './fair-queue.js';
 import { createTaskIdGenerator } from './ids.js';
 import { type QueueEntry, recoverUnfinished } from './recovery.js';
 import { sweepExpiredResults } from './retention.js';
@@ -27,6 +26,7 @@ import {
   type TerminalStatus,
 } from './store/index.js';
 import { runSyncQuery, type SyncQueryEnv } from './sync-query.js';
+import { statementOf, TaskQueue } from './task-queue.js';
 import {
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_MAX_QUEUED_PER_USER,
@@ -86,7 +86,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
   const ids = createTaskIdGenerator(node);
   const store = createTaskStore(deps.catalog.db as Kysely<TasksDatabase>);
   const events = new TaskEvents();
-  const queue = new FairQueue<QueueEntry>();
+  const queue = new TaskQueue();
   const running = new Map<string, Running>();
   const executor =
     deps.executor ??
@@ -248,7 +248,10 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
         });
     };
     try {
-      const prepared = await deps.prepare(ctx, body);
+      const statement = body ?? (await statementOf(store, id));
+      if (statement === null)
+        throw new LakecastError(CommonErrors.INTERNAL, `task ${id} is gone from the catalog`);
+      const prepared = await deps.prepare(ctx, statement);
       signal.throwIfAborted();
       const s = await executor.execute(
         {
@@ -565,7 +568,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     },
 
     stats() {
-      return { queued: queue.size, running: slotsInUse };
+      return { queued: queue.size, running: slotsInUse, queuedTextChars: queue.textChars };
     },
 
     runSync: (ctx, sql, hints, signal) => runSyncQuery(syncEnv, ctx, sql, hints, signal),

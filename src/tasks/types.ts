@@ -149,9 +149,10 @@ export interface TaskService {
   close(drainMs?: number): Promise<void>;
   /**
    * Tasks waiting / running on this node (`running`: holding one of the `concurrency` slots — preparing,
-   * querying or writing the result; a task whose terminal commit is pending no longer counts).
+   * querying or writing the result; a task whose terminal commit is pending no longer counts), and the
+   * characters of statement text the waiting tasks hold in memory (long texts wait in the catalog only).
    */
-  stats(): { queued: number; running: number };
+  stats(): { queued: number; running: number; queuedTextChars: number };
   /**
    * Runs a synchronous query that carries hints (`query-timeout`, `force-persist-result`, `output-format`):
    * rows stream to the caller as the engine produces them. With `force-persist-result` they are also written,

@@ -27,8 +27,8 @@ describe('FairQueue', () => {
     const q = new FairQueue<string>();
     q.push('a', 'a1');
     q.push('a', 'a2');
-    expect(q.remove((x) => x === 'a1')).toBe(true);
-    expect(q.remove((x) => x === 'zz')).toBe(false);
+    expect(q.remove((x) => x === 'a1')).toBe('a1');
+    expect(q.remove((x) => x === 'zz')).toBeUndefined();
     expect(q.size).toBe(1);
     expect(q.shift()).toBe('a2');
   });

@@ -406,7 +406,7 @@ describe('tasks - cancel', () => {
     for (const id of ids) await waitDone(tasks, id);
     for (const [i, id] of ids.entries())
       expect(await tasks.store.get(id)).toMatchObject({ status: 'SUCCESS', row_count: i + 1, attempts: 1 });
-    expect(tasks.stats()).toEqual({ queued: 0, running: 0 });
+    expect(tasks.stats()).toEqual({ queued: 0, running: 0, queuedTextChars: 0 });
   });
 
   it('cancel - by another node: the runner notices at its next progress write', async () => {
@@ -554,6 +554,32 @@ describe('tasks - recovery and retention', () => {
     for (let i = 0; i < 300 && tasks.stats().queued > 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(tasks.stats().queued).toBe(0);
     expect(await tasks.submit(ctxOf(), '/*+ run-async=true */ rows 1')).toMatch(/^q/);
+  });
+
+  it('long statements - a waiting task keeps at most 8 KiB of its text in memory and runs the full text from the catalog', async () => {
+    const { tasks, engine } = await setup({ concurrency: 1 });
+    const blocker = await tasks.submit(ctxOf(), '/*+ run-async=true */ slow 2000');
+    const pad = (n: number) => ` -- ${'x'.repeat(n)}`;
+    const long = `rows 3${pad(512 * 1024)}`;
+    const short = `rows 2${pad(100)}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) ids.push(await tasks.submit(ctxOf(), `/*+ run-async=true */ ${long}`));
+    ids.push(await tasks.submit(ctxOf(), `/*+ run-async=true */ ${short}`));
+    // 20 × 512 KiB waiting, but only the short text is held.
+    expect(tasks.stats().queued).toBe(21);
+    expect(tasks.stats().queuedTextChars).toBe(short.length);
+    // Cancelling a waiting task gives its share back.
+    await tasks.cancel(ids.pop()!, alice);
+    expect(tasks.stats().queuedTextChars).toBe(0);
+    await tasks.cancel(blocker, alice);
+    for (const id of ids) {
+      const t = await waitDone(tasks, id);
+      expect(t.status).toBe('SUCCESS');
+      expect(t.row_count).toBe(3);
+      expect(t.command).toBe(`/*+ run-async=true */ ${long}`);
+    }
+    expect(engine.ran.filter((q) => q === long)).toHaveLength(20);
+    expect(tasks.stats()).toEqual({ queued: 0, running: 0, queuedTextChars: 0 });
   });
 
   it('oversized statement - more than 1 MiB of SQL text is LC_TASK_SQL_TOO_LONG, nothing stored or queued', async () => {
