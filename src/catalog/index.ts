@@ -18,6 +18,7 @@ export {
   normalizeTableName,
   normalizeUserName,
 } from './names.js';
+export { isOffTheEventLoop, offTheEventLoop } from './off-thread.js';
 export {
   type CatalogLocation,
   DEFAULT_SQLITE_FILE,

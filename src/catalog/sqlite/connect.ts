@@ -8,6 +8,7 @@ import { FOREGROUND_CHECKPOINT_PAGES, startCheckpointer } from './checkpointer.j
 import { LakecastSqliteDialect } from './dialect.js';
 import { classifySqliteError } from './errors.js';
 import { createExecutor } from './executor.js';
+import { CatalogReadThread } from './read-thread.js';
 import { WalSync } from './wal-sync.js';
 
 /** How long a statement waits for another process's lock on the file before failing (SQLITE_BUSY). */
@@ -41,8 +42,9 @@ function open(file: string, readonly: boolean, busyTimeoutMs: number): Database.
 
 /**
  * Opens (creating if needed, with its folder) the SQLite catalog file `file` (or `:memory:`): WAL journal
- * (readers never block the writer), `busy_timeout`, foreign keys enforced, and two connections: one for writes
- * and transactions, a read-only one for other reads. A commit is acknowledged once it is on disk, but its
+ * (readers never block the writer), `busy_timeout`, foreign keys enforced, and three connections: one for writes
+ * and transactions, a read-only one for other reads, and a read-only one in a thread of its own for reads marked
+ * `offTheEventLoop` (../off-thread.ts, read-thread.ts). A commit is acknowledged once it is on disk, but its
  * fsync runs off the event loop and is shared by concurrent commits (wal-sync.ts), so a change a user was told
  * about survives power loss while the server keeps serving during the fsync; WAL checkpoints run on a thread
  * of their own (checkpointer.ts).
@@ -63,14 +65,17 @@ export function connectSqlite(file: string, options: SqliteConnectOptions = {}):
   const writer = createExecutor(writeDb);
   const reader = readDb ? createExecutor(readDb) : undefined;
   const wal = memory ? undefined : new WalSync(file);
+  const readThread = memory ? undefined : new CatalogReadThread(file, busyTimeoutMs);
   const checkpointer = memory
     ? undefined
     : startCheckpointer(file, { busyTimeoutMs, onError: options.onCheckpointError });
   const dialect = new LakecastSqliteDialect({
     writer,
     reader,
+    readThread,
     durable: wal ? () => wal.sync() : undefined,
     async close() {
+      await readThread?.close();
       await checkpointer?.stop();
       await wal?.close();
       reader?.clear();

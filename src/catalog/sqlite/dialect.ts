@@ -13,7 +13,9 @@ import {
   SqliteQueryCompiler,
 } from 'kysely';
 import { durabilityDeferred } from '../durability.js';
+import { isOffTheEventLoop } from '../off-thread.js';
 import type { SqliteExecutor, StatementOutcome } from './executor.js';
+import type { CatalogReadThread } from './read-thread.js';
 
 /**
  * Kysely's SQLite adapter, declaring what SQLite really supports: DDL inside transactions
@@ -36,6 +38,10 @@ export interface SqliteChannels {
    * wait for the transaction in progress, as in Kysely's own SQLite driver.
    */
   readonly reader?: SqliteExecutor;
+  /**
+   * Reads marked `offTheEventLoop` (../off-thread.ts) outside a transaction run here (absent: on `reader`, like the others).
+   */
+  readonly readThread?: CatalogReadThread;
   /** Resolves once every commit so far is durable (see wal-sync.ts); absent: commits are durable already. */
   readonly durable?: () => Promise<void>;
   /** Closes the connections (after the last sync). */
@@ -63,7 +69,7 @@ function toQueryResult<R>(o: StatementOutcome): QueryResult<R> {
   return { numAffectedRows: BigInt(o.changes), insertId: BigInt(o.lastInsertRowid), rows: [] };
 }
 
-/** A statement that only reads: a Kysely SELECT, or raw SQL starting with SELECT. */
+/** A statement that only reads: a Kysely SELECT, or raw SQL starting with SELECT (the store's index hints). */
 function isRead(q: CompiledQuery): boolean {
   const kind = q.query.kind;
   return kind === 'SelectQueryNode' || (kind === 'RawNode' && /^\s*select\b/i.test(q.sql));
@@ -112,6 +118,8 @@ class LakecastSqliteConnection implements DatabaseConnection {
 
   async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
     if (this.#unlock) return toQueryResult(this.ch.writer.run(q.sql, q.parameters));
+    if (this.ch.readThread && isOffTheEventLoop(q) && isRead(q))
+      return { rows: (await this.ch.readThread.read(q.sql, q.parameters)) as R[] };
     if (this.ch.reader && isRead(q)) return toQueryResult(this.ch.reader.run(q.sql, q.parameters));
     const unlock = await this.mutex.lock();
     let outcome: StatementOutcome;

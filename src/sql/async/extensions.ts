@@ -22,7 +22,7 @@ import { readInPages, type TaskColumn, type TaskListOptions } from '../../tasks/
 import { HintErrors, hasHints, parseHints } from '../hints.js';
 import type { SessionContext, StatementExtension } from '../types.js';
 import { isKillTask, isShowQueryTask, parseKillTask, parseShowQueryTask } from './parser.js';
-import { compileCondition, statusesAdmitted, taskColumn } from './where.js';
+import { compileCondition, pinsIds, statusesAdmitted, taskColumn } from './where.js';
 
 /** Dependencies of {@link createAsyncTaskExtensions}. */
 export interface AsyncTaskExtensionDeps {
@@ -133,6 +133,7 @@ export function showOptions(
     where: stmt.where ? compileCondition(stmt.where, dialect) : undefined,
     unfinishedOnly:
       statuses !== null && statuses.length > 0 && statuses.every((s) => s === 'QUEUED' || s === 'RUNNING'),
+    idsPinned: stmt.where ? pinsIds(stmt.where) : false,
     orderBy: orderBy.length > 0 ? orderBy : undefined,
     limit: stmt.limit ?? undefined,
     offset: stmt.offset,

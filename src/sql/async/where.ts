@@ -158,3 +158,17 @@ export function statusesAdmitted(cond: Condition): string[] | null {
   if (cond.kind === 'and') return statusesAdmitted(cond.left) ?? statusesAdmitted(cond.right);
   return values(cond);
 }
+
+/**
+ * True when one of `cond`'s top-level AND terms pins the task id (`id = 'x'`, `id IN ('x', …)`): the rows it can
+ * match are found through the primary key, however long the history.
+ */
+export function pinsIds(cond: Condition): boolean {
+  if (cond.kind === 'and') return pinsIds(cond.left) || pinsIds(cond.right);
+  const isId = (o: Operand) => o.kind === 'column' && o.name.toLowerCase() === 'id';
+  if (cond.kind === 'compare' && cond.op === '=')
+    return (
+      (isId(cond.left) && cond.right.kind === 'literal') || (isId(cond.right) && cond.left.kind === 'literal')
+    );
+  return cond.kind === 'in' && !cond.negated && isId(cond.operand);
+}

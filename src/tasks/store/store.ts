@@ -9,6 +9,7 @@ import {
   SqliteAdapter,
   type Transaction,
 } from 'kysely';
+import { offTheEventLoop } from '../../catalog/index.js';
 import { TASK_COLUMN_SPECS } from '../columns.js';
 import { GroupCommitter } from './group-commit.js';
 import { queryTemplate } from './templates.js';
@@ -56,6 +57,22 @@ export interface TaskListOptions {
    * with 105,000 tasks, against 0.75 ms).
    */
   readonly unfinishedOnly?: boolean;
+  /**
+   * `where` pins the task ids (`id = '…'`, `id IN (…)`): few rows, read through the primary key. Like
+   * `unfinishedOnly` it keeps the read on the event loop; any other read with a `where`, an `orderBy` or no
+   * `creator` may visit every task and runs on the catalog's read thread ({@link offTheEventLoop}).
+   */
+  readonly idsPinned?: boolean;
+}
+
+/**
+ * True when `options` may make the catalog visit many more rows than it answers: a condition no index serves,
+ * a sort of the caller's choice, or everyone's tasks in creation order (no index on `create_time` alone).
+ * Without these each page reads what it returns through the creator or (creator, status) index.
+ */
+export function mayVisitMany(options: TaskListOptions): boolean {
+  if (options.unfinishedOnly || options.idsPinned) return false;
+  return options.where !== undefined || options.orderBy !== undefined || options.creator === undefined;
 }
 
 /**
@@ -273,6 +290,13 @@ export function createTaskStore(db: Kysely<TasksDatabase>): TaskStore {
     return (c) => withIndexHint(c, 'query_tasks', index);
   };
 
+  /** Runs a listing's query with its index hint, off the event loop when it may visit many rows. */
+  const read = async <R>(compiled: CompiledQuery, options: TaskListOptions): Promise<R[]> => {
+    const hint = hinted(options);
+    const q = hint ? hint(compiled) : compiled;
+    return (await db.executeQuery<R>(mayVisitMany(options) ? offTheEventLoop(q) : q)).rows;
+  };
+
   const store: TaskStore = {
     async insert(task, running) {
       // Read straight from `task`: building a `{ ...task, status, … }` row and reading it by key cost ~9 µs
@@ -344,17 +368,11 @@ export function createTaskStore(db: Kysely<TasksDatabase>): TaskStore {
       });
     },
     async list(options = {}) {
-      const q = filtered(options).selectAll();
-      const hint = hinted(options);
-      const rows = hint
-        ? (await db.executeQuery<QueryTasksTable>(hint(q.compile()))).rows
-        : await q.execute();
+      const rows = await read<QueryTasksTable>(filtered(options).selectAll().compile(), options);
       return rows.map((r) => normalizeTask(r as unknown as Record<string, unknown>));
     },
     async listIds(options = {}) {
-      const q = filtered(options).select('id');
-      const hint = hinted(options);
-      const rows = hint ? (await db.executeQuery<{ id: string }>(hint(q.compile()))).rows : await q.execute();
+      const rows = await read<{ id: string }>(filtered(options).select('id').compile(), options);
       return rows.map((r) => r.id);
     },
     async getMany(ids) {

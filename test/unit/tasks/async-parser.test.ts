@@ -8,6 +8,7 @@ import {
   parseShowQueryTask,
 } from '../../../src/sql/async/parser.js';
 import { parseTaskTime, statusesAdmitted } from '../../../src/sql/async/where.js';
+import { mayVisitMany } from '../../../src/tasks/store/index.js';
 
 function code(fn: () => unknown): string {
   try {
@@ -144,6 +145,23 @@ describe('SHOW QUERY_TASK - statuses a condition admits (index choice for unfini
     expect(opts('show query_task').unfinishedOnly).toBe(false);
     expect(opts('show query_task where status in (null)').unfinishedOnly).toBe(false); // admits nothing
     expect(opts('show query_task where status = 5').unfinishedOnly).toBe(false);
+  });
+  it('showOptions: reads that may visit every task go off the event loop; id-pinned and unfinished ones do not', () => {
+    const alice = { user: { name: 'alice', admin: false } } as Parameters<typeof showOptions>[0];
+    const root = { user: { name: 'root', admin: true } } as Parameters<typeof showOptions>[0];
+    const many = (sql: string, who = alice) => mayVisitMany(showOptions(who, sql, 'sqlite'));
+    expect(many("show query_task where id = 'q1'")).toBe(false);
+    expect(many("show query_task where 'q1' = id and message like '%x%'")).toBe(false);
+    expect(many("show query_task where id in ('q1', 'q2')")).toBe(false);
+    expect(many("show query_task where status = 'RUNNING'")).toBe(false);
+    expect(many('show query_task limit 10')).toBe(false); // the creator index, page by page
+    expect(many("show query_task where id <> 'q1'")).toBe(true);
+    expect(many("show query_task where id not in ('q1')")).toBe(true);
+    expect(many("show query_task where id = 'q1' or message like '%x%'")).toBe(true);
+    expect(many("show query_task where message like '%x%'")).toBe(true);
+    expect(many('show query_task order by update_time')).toBe(true);
+    expect(many('show full query_task limit 10', root)).toBe(true); // no index on create_time alone
+    expect(many("show full query_task where id = 'q1'", root)).toBe(false);
   });
 });
 
