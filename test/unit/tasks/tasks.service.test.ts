@@ -1,69 +1,23 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LakecastError } from '../../../src/shared/index.js';
 import type { SessionContext } from '../../../src/sql/types.js';
-import {
-  createTaskService,
-  resultKeyOf,
-  statementKind,
-  TASK_ID_PATTERN,
-  type TaskService,
-  type TaskServiceConfig,
-} from '../../../src/tasks/index.js';
+import { createTaskService, resultKeyOf, statementKind, TASK_ID_PATTERN } from '../../../src/tasks/index.js';
 import { openTasksDb } from '../../integration/tasks/db.js';
 import { fakeEngine, MemoryStore } from './fakes.js';
+import {
+  afterTest,
+  alice,
+  bob,
+  closeServices,
+  ctxOf,
+  prepare,
+  root,
+  setupService as setup,
+  waitDone,
+  waitStatus,
+} from './service-harness.js';
 
-const alice = { name: 'alice', admin: false };
-const bob = { name: 'bob', admin: false };
-const root = { name: 'root', admin: true };
-const ctxOf = (user = alice) => ({ user, database: 'demo', connectionId: 5 });
-
-/** The fake "sandbox": strips the hint like the SQL front's prepareUserQuery would see the body. */
-const prepare = async (_ctx: SessionContext, sql: string) => ({ engineSql: sql.replace(/;\s*$/, '') });
-
-let cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c();
-  cleanups = [];
-});
-
-async function setup(config: TaskServiceConfig = {}, file?: string) {
-  const { db, cleanup } = await openTasksDb('sqlite', file);
-  const engine = fakeEngine();
-  const results = new MemoryStore();
-  let now = Date.UTC(2018, 10, 2, 11, 9, 40);
-  const tasks = createTaskService({
-    catalog: { db },
-    engine,
-    prepare,
-    resultStore: results,
-    config: { concurrency: 2, progressWriteMs: 0, ...config },
-    clock: () => now++,
-  });
-  await tasks.start();
-  cleanups.push(async () => {
-    await tasks.close(0);
-    await cleanup();
-  });
-  return { db, engine, results, tasks, advance: (ms: number) => (now += ms) };
-}
-
-async function waitDone(tasks: TaskService, id: string, timeoutMs = 5_000) {
-  const t0 = Date.now();
-  for (;;) {
-    const t = await tasks.store.get(id);
-    if (t && ['SUCCESS', 'FAILURE', 'CANCELLED'].includes(t.status)) return t;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`task ${id} still ${t?.status}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-async function waitStatus(tasks: TaskService, id: string, status: string) {
-  for (let i = 0; i < 500; i++) {
-    if ((await tasks.store.get(id))?.status === status) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`task ${id} never ${status}`);
-}
+afterEach(closeServices);
 
 describe('tasks - submit and run', () => {
   it('submit - returns a DLA-shaped id at once; the row is durable and ends SUCCESS with a CSV result', async () => {
@@ -184,7 +138,7 @@ describe('tasks - submit and run', () => {
 describe('tasks - terminal transaction hook (receipts outbox)', () => {
   it('onFinishInTx sees the terminal row inside the transaction; a failing hook still records the state', async () => {
     const { db, cleanup } = await openTasksDb('sqlite');
-    cleanups.push(cleanup);
+    afterTest(cleanup);
     const seen: string[] = [];
     let fail = false;
     const tasks = createTaskService({
@@ -199,7 +153,7 @@ describe('tasks - terminal transaction hook (receipts outbox)', () => {
       },
     });
     await tasks.start();
-    cleanups.push(() => tasks.close(0));
+    afterTest(() => tasks.close(0));
     const a = await tasks.submit(ctxOf(), '/*+ run-async=true */ rows 2');
     await waitDone(tasks, a);
     expect(seen).toEqual([`${a}:SUCCESS:2`]);
@@ -424,7 +378,7 @@ describe('tasks - cancel', () => {
 describe('tasks - recovery and retention', () => {
   it('recovery - RUNNING SELECT re-runs under the same id, non-idempotent ones FAIL, QUEUED run', async () => {
     const { db, cleanup } = await openTasksDb('sqlite');
-    cleanups.push(cleanup);
+    afterTest(cleanup);
     const base = {
       table_schema: 'demo',
       creator_id: 'alice',
@@ -452,7 +406,7 @@ describe('tasks - recovery and retention', () => {
     const results = new MemoryStore();
     results.objects.set('2020/01/01/q1/result.csv', Buffer.from('partial'));
     const tasks = createTaskService({ catalog: { db }, engine: fakeEngine(), prepare, resultStore: results });
-    cleanups.push(() => tasks.close(0));
+    afterTest(() => tasks.close(0));
     expect(await tasks.start()).toEqual({ requeued: 2, failed: 1 });
     const q1 = await waitDone(tasks, 'q1');
     expect(q1).toMatchObject({ status: 'SUCCESS', attempts: 2, row_count: 3 });
@@ -466,7 +420,7 @@ describe('tasks - recovery and retention', () => {
 
   it('recovery - a task interrupted too often gives up', async () => {
     const { db, cleanup } = await openTasksDb('sqlite');
-    cleanups.push(cleanup);
+    afterTest(cleanup);
     const { createTaskStore } = await import('../../../src/tasks/index.js');
     const store = createTaskStore(db);
     await store.insert({
@@ -492,7 +446,7 @@ describe('tasks - recovery and retention', () => {
       prepare,
       resultStore: new MemoryStore(),
     });
-    cleanups.push(() => tasks.close(0));
+    afterTest(() => tasks.close(0));
     expect(await tasks.start()).toEqual({ requeued: 0, failed: 1 });
     expect((await tasks.store.get('q9'))?.message).toMatch(/3 times/);
   });
@@ -532,67 +486,6 @@ describe('tasks - recovery and retention', () => {
     expect(await tasks.sweep()).toBe(1);
     expect((await tasks.store.get(ids[1]!))?.result_deleted_at).not.toBeNull();
     expect(results.objects.size).toBe(0);
-  });
-
-  it('queue cap - a user with maxQueuedPerUser tasks waiting gets LC_TASK_QUEUE_FULL; others are not held', async () => {
-    const { tasks } = await setup({ concurrency: 1, maxQueuedPerUser: 2 });
-    const running = await tasks.submit(ctxOf(), '/*+ run-async=true */ slow 2000');
-    // Two waiting, submitted at once (both pass the check while the other's insert is in flight: still counted).
-    const burst = await Promise.allSettled(
-      [1, 2, 3].map(() => tasks.submit(ctxOf(), '/*+ run-async=true */ rows 1')),
-    );
-    expect(burst.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
-    const refused = burst.find((r) => r.status === 'rejected') as PromiseRejectedResult;
-    expect(refused.reason).toMatchObject({ code: 'LC_TASK_QUEUE_FULL', errno: 1226 });
-    expect(refused.reason.message).toMatch(
-      /User 'alice' has exceeded the 'max_queued_tasks' resource \(current value: 2\)/,
-    );
-    // Another user still queues.
-    expect(await tasks.submit(ctxOf(bob), '/*+ run-async=true */ rows 1')).toMatch(/^q/);
-    await tasks.cancel(running, alice);
-    // Once the waiting tasks have started, the user may queue again.
-    for (let i = 0; i < 300 && tasks.stats().queued > 0; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(tasks.stats().queued).toBe(0);
-    expect(await tasks.submit(ctxOf(), '/*+ run-async=true */ rows 1')).toMatch(/^q/);
-  });
-
-  it('long statements - a waiting task keeps at most 8 KiB of its text in memory and runs the full text from the catalog', async () => {
-    const { tasks, engine } = await setup({ concurrency: 1 });
-    const blocker = await tasks.submit(ctxOf(), '/*+ run-async=true */ slow 2000');
-    const pad = (n: number) => ` -- ${'x'.repeat(n)}`;
-    const long = `rows 3${pad(512 * 1024)}`;
-    const short = `rows 2${pad(100)}`;
-    const ids: string[] = [];
-    for (let i = 0; i < 20; i++) ids.push(await tasks.submit(ctxOf(), `/*+ run-async=true */ ${long}`));
-    ids.push(await tasks.submit(ctxOf(), `/*+ run-async=true */ ${short}`));
-    // 20 × 512 KiB waiting, but only the short text is held.
-    expect(tasks.stats().queued).toBe(21);
-    expect(tasks.stats().queuedTextChars).toBe(short.length);
-    // Cancelling a waiting task gives its share back.
-    await tasks.cancel(ids.pop()!, alice);
-    expect(tasks.stats().queuedTextChars).toBe(0);
-    await tasks.cancel(blocker, alice);
-    for (const id of ids) {
-      const t = await waitDone(tasks, id);
-      expect(t.status).toBe('SUCCESS');
-      expect(t.row_count).toBe(3);
-      expect(t.command).toBe(`/*+ run-async=true */ ${long}`);
-    }
-    expect(engine.ran.filter((q) => q === long)).toHaveLength(20);
-    expect(tasks.stats()).toEqual({ queued: 0, running: 0, queuedTextChars: 0 });
-  });
-
-  it('oversized statement - more than 1 MiB of SQL text is LC_TASK_SQL_TOO_LONG, nothing stored or queued', async () => {
-    const { tasks } = await setup();
-    const pad = (n: number) => `/*+ run-async=true */ rows 1 -- ${'é'.repeat(n)}`;
-    const base = Buffer.byteLength(pad(0));
-    const fits = pad(Math.floor((1024 * 1024 - base) / 2)); // é is 2 bytes in UTF-8
-    expect(Buffer.byteLength(fits)).toBeLessThanOrEqual(1024 * 1024);
-    expect(await tasks.submit(ctxOf(), fits)).toMatch(/^q/);
-    const tooLong = `${fits}éé`;
-    const before = (await tasks.list(alice, { limit: 10_000 })).length;
-    await expect(tasks.submit(ctxOf(), tooLong)).rejects.toMatchObject({ code: 'LC_TASK_SQL_TOO_LONG' });
-    expect((await tasks.list(alice, { limit: 10_000 })).length).toBe(before);
   });
 
   it('close - refuses new tasks', async () => {
