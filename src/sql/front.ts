@@ -86,6 +86,19 @@ export function createSqlFront(deps: SqlFrontDeps): SqlFront {
     err?: LakecastError,
   ) {
     const elapsedMs = Math.round(performance.now() - t0);
+    // After the answer: the reply is written in this turn of the loop, the bookkeeping below (masking, logs,
+    // the metrics' label lookups) cost ~36 µs per statement in front of it (profile of paced async submits).
+    setImmediate(() => recordFinished(ctx, sql, kind, elapsedMs, stats, err));
+  }
+
+  function recordFinished(
+    ctx: SessionContext,
+    sql: string,
+    kind: string,
+    elapsedMs: number,
+    stats: QueryStats,
+    err?: LakecastError,
+  ) {
     if (err && err.code === 'LC_INTERNAL')
       log.error(
         { err: err.cause, connectionId: ctx.connectionId, sql: maskSecrets(sql).slice(0, 2000) },

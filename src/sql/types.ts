@@ -62,7 +62,10 @@ export interface SqlFrontDeps {
   /** Reported as @@version / VERSION(). */
   readonly serverVersion: string;
   readonly extensions?: readonly StatementExtension[];
-  /** Called once per statement when it ends (for queries: when the last row was streamed or on error). */
+  /**
+   * Called once per statement when it ends (for queries: when the last row was streamed or on error), on a later
+   * turn of the event loop: metrics and logs are recorded after the answer went out, not before it.
+   */
   readonly onQueryFinished?: (event: QueryFinishedEvent) => void;
 }
 

@@ -124,6 +124,7 @@ describe('sql front - users and grants', () => {
     );
     await run(root, "DROP USER 'bob'");
     await run(root, 'DROP USER IF EXISTS bob');
+    await new Promise((r) => setImmediate(r)); // statements are reported after their answer
     const text = JSON.stringify(h.events);
     for (const secret of ['b0b-secret', 'n3w-secret', 'pw-in-error', "'other'"])
       expect(text).not.toContain(secret);
@@ -221,10 +222,12 @@ describe('sql front - processlist, kill, cancellation and stats', () => {
 
   it('reports per-query stats (rows, scanned rows and bytes) to onQueryFinished', async () => {
     const s = await h.session(undefined, 'demo');
+    await new Promise((r) => setImmediate(r)); // earlier statements' reports
     h.events.length = 0;
     await run(s, 'SELECT id FROM people WHERE id < 10');
     await expect(run(s, 'SELECT * FROM nope')).rejects.toThrow();
     await run(s, 'SHOW TABLES');
+    await new Promise((r) => setImmediate(r)); // statements are reported after their answer
     const [q, bad, show] = h.events;
     expect(q).toMatchObject({ kind: 'query', ok: true, user: 'root', database: 'demo' });
     expect(q.stats.rowsReturned).toBe(10);
