@@ -1,3 +1,6 @@
+import { readdirSync } from 'node:fs';
+import { setPriority } from 'node:os';
+
 /**
  * Whether a process with this id runs now (signal 0 probes without sending anything; EPERM means it runs
  * under another user). Pid reuse can make a long-dead owner look alive.
@@ -22,3 +25,31 @@ try {
   if (tid > 0) require('node:os').setPriority(tid, ${nice});
 } catch {}
 `;
+
+/** Ids of this process's threads now (Linux `/proc/self/task`; empty elsewhere). */
+export function threadIds(): Set<number> {
+  try {
+    return new Set(readdirSync('/proc/self/task').map(Number));
+  } catch {
+    return new Set();
+  }
+}
+
+/**
+ * Gives the threads of this process that did not exist in `before` the priority `nice` (Linux; best effort):
+ * for threads a library starts on a thread of libuv's pool, which does not inherit the caller's priority — DuckDB
+ * starts its worker threads from there when an instance opens.
+ */
+export function lowerPriorityOfThreadsSince(before: ReadonlySet<number>, nice: number): number {
+  let n = 0;
+  for (const tid of threadIds()) {
+    if (before.has(tid)) continue;
+    try {
+      setPriority(tid, nice);
+      n++;
+    } catch {
+      // gone already, or not allowed: leave it
+    }
+  }
+  return n;
+}

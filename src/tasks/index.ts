@@ -12,5 +12,10 @@ export * from './parquet.js';
 export * from './service.js';
 export * from './store/index.js';
 export type { EngineChange, ExecutorThreadInit } from './thread/protocol.js';
-export { mirrorEngine, startThreadExecutor, type ThreadExecutor } from './thread/thread-executor.js';
+export {
+  EXECUTOR_THREAD_NICE,
+  mirrorEngine,
+  startThreadExecutor,
+  type ThreadExecutor,
+} from './thread/thread-executor.js';
 export * from './wire.js';

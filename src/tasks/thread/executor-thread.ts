@@ -4,11 +4,12 @@
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { createDuckDbEngine, type DuckDbEngine } from '../../engine/index.js';
-import { createLogger, LakecastError } from '../../shared/index.js';
+import { createLogger, LakecastError, lowerPriorityOfThreadsSince, threadIds } from '../../shared/index.js';
 import { openObjectStore } from '../../storage/index.js';
 import { createInlineExecutor, type TaskExecutor } from '../executor.js';
 import { engineParquetWriter } from '../parquet.js';
 import type { EngineChange, ExecutorThreadInit, FromThread, ThreadError, ToThread } from './protocol.js';
+import { EXECUTOR_THREAD_NICE } from './thread-executor.js';
 
 /** The name the thread's engine temp folder has under `<dataDir>/engine/`. */
 export const THREAD_ENGINE_TEMP_FOLDER = 'tmp-tasks';
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
   let engine: DuckDbEngine;
   let executor: TaskExecutor;
   try {
+    const before = threadIds();
     engine = await createDuckDbEngine({
       dataDir: init.dataDir,
       tempFolder: THREAD_ENGINE_TEMP_FOLDER,
@@ -50,6 +52,9 @@ async function main(): Promise<void> {
       allowedDirectories: init.allowedDirectories,
       logger,
     });
+    // DuckDB starts its worker threads on the libuv pool thread that opens the instance: they would run at the
+    // pool's priority, not this thread's.
+    lowerPriorityOfThreadsSince(before, EXECUTOR_THREAD_NICE);
     executor = createInlineExecutor({
       engine,
       resultStore: openObjectStore(init.resultsUri, init.s3 ? { s3: init.s3 } : {}),

@@ -280,7 +280,9 @@ export function mirrorEngine<E extends DuckDbEngine>(engine: E, executor: Thread
 /**
  * The worker for executor-thread.ts: the compiled `.js` next to this file, or — when running from the
  * TypeScript sources (tsx, the test runner) — the `.ts` through tsx's loader, registered inside the thread.
- * The thread lowers its own priority first, so the engine threads it starts inherit it.
+ * The thread lowers its own priority first; DuckDB's worker threads, which the instance starts from a thread of
+ * libuv's pool and so would not inherit it, are given the same priority once the engine is open
+ * (executor-thread.ts).
  */
 function createWorker(init: ExecutorThreadInit): Worker {
   const ts = import.meta.url.endsWith('.ts');
