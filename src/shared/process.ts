@@ -40,16 +40,13 @@ export function threadIds(): Set<number> {
  * for threads a library starts on a thread of libuv's pool, which does not inherit the caller's priority — DuckDB
  * starts its worker threads from there when an instance opens.
  */
-export function lowerPriorityOfThreadsSince(before: ReadonlySet<number>, nice: number): number {
-  let n = 0;
+export function lowerPriorityOfThreadsSince(before: ReadonlySet<number>, nice: number): void {
   for (const tid of threadIds()) {
     if (before.has(tid)) continue;
     try {
       setPriority(tid, nice);
-      n++;
     } catch {
       // gone already, or not allowed: leave it
     }
   }
-  return n;
 }

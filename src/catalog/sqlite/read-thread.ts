@@ -25,9 +25,9 @@ parentPort.on('message', (m) => {
     let st = cache.get(m.sql);
     if (st) cache.delete(m.sql);
     else st = db.prepare(m.sql);
+    if (!st.reader) throw Object.assign(new Error('the catalog read thread runs reads only'), { code: 'LC_NOT_A_READ' });
     cache.set(m.sql, st);
     if (cache.size > workerData.cacheSize) cache.delete(cache.keys().next().value);
-    if (!st.reader) throw Object.assign(new Error('the catalog read thread runs reads only'), { code: 'LC_NOT_A_READ' });
     parentPort.postMessage({ n: m.n, rows: st.all(m.params) });
   } catch (e) {
     parentPort.postMessage({ n: m.n, error: String(e && e.message ? e.message : e), code: e && e.code });
