@@ -18,7 +18,12 @@ import { TASK_COLUMNS, taskRowCells } from '../../tasks/columns.js';
 import { TaskErrors } from '../../tasks/errors.js';
 import { TASK_ID_PATTERN } from '../../tasks/ids.js';
 import type { TaskService } from '../../tasks/service.js';
-import { readInPages, type TaskColumn, type TaskListOptions } from '../../tasks/store/index.js';
+import {
+  readInPages,
+  TASK_STATUSES,
+  type TaskColumn,
+  type TaskListOptions,
+} from '../../tasks/store/index.js';
 import { HintErrors, hasHints, parseHints } from '../hints.js';
 import type { SessionContext, StatementExtension } from '../types.js';
 import { isKillTask, isShowQueryTask, parseKillTask, parseShowQueryTask } from './parser.js';
@@ -134,6 +139,7 @@ export function showOptions(
     unfinishedOnly:
       statuses !== null && statuses.length > 0 && statuses.every((s) => s === 'QUEUED' || s === 'RUNNING'),
     idsPinned: stmt.where ? pinsIds(stmt.where) : false,
+    statuses: statuses === null ? undefined : TASK_STATUSES.filter((s) => statuses.includes(s)),
     orderBy: orderBy.length > 0 ? orderBy : undefined,
     limit: stmt.limit ?? undefined,
     offset: stmt.offset,

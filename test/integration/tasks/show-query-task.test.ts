@@ -149,6 +149,18 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
         expect(await errCode(bob, 'show full query_task')).toBe('LC_FORBIDDEN');
         expect(await errCode(bob, "show query_task for 'alice'")).toBe('LC_FORBIDDEN');
         expect((await ids(root, 'show full query_task')).sort()).toEqual([a1, a2, b1].sort());
+        // Everyone's tasks are read a status at a time and merged: the default order all the same.
+        expect(await ids(root, 'show full query_task')).toEqual(
+          await ids(root, 'show full query_task order by create_time desc, id desc'),
+        );
+        expect(
+          await ids(root, "show full query_task where status in ('SUCCESS', 'FAILURE') limit 2"),
+        ).toEqual(
+          await ids(
+            root,
+            "show full query_task where status in ('SUCCESS', 'FAILURE') order by create_time desc, id desc limit 2",
+          ),
+        );
         expect(await ids(root, "show query_task for 'bob'")).toEqual([b1]);
         expect(await ids(root, 'show query_task')).toEqual([]);
       });

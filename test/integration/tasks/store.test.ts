@@ -2,9 +2,11 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectSqlite } from '../../../src/catalog/sqlite/connect.js';
 import {
   createTaskStore,
   type NewTask,
+  readInPages,
   type TaskCondition,
   type TaskStore,
   type TasksDatabase,
@@ -154,6 +156,46 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       expect((await store.listUnfinished('lc')).map((t) => t.id)).toEqual(['t3', 't5']);
     });
 
+    it("list - everyone's tasks a status at a time: one sorted read's order, keyset pages, statuses pruned", async () => {
+      const statuses = ['QUEUED', 'RUNNING', 'SUCCESS', 'FAILURE', 'CANCELLED'] as const;
+      for (let i = 0; i < 40; i++) {
+        // Seven distinct times for forty tasks: ties broken by id.
+        await store.insert(newTask(`m${String(i).padStart(2, '0')}`, { create_time: 2_000 + (i % 7) }));
+        await db
+          .updateTable('query_tasks')
+          .set({ status: statuses[(i * 3) % 5] })
+          .where('id', '=', `m${String(i).padStart(2, '0')}`)
+          .execute();
+      }
+      const reference = (
+        await db
+          .selectFrom('query_tasks')
+          .select('id')
+          .orderBy('create_time', 'desc')
+          .orderBy('id', 'desc')
+          .execute()
+      ).map((r) => r.id);
+      const ids = (ts: { id: string }[]) => ts.map((t) => t.id);
+      expect(ids(await store.list())).toEqual(reference);
+      expect(ids(await store.list({ limit: 5 }))).toEqual(reference.slice(0, 5));
+      const pages: string[] = [];
+      for await (const page of readInPages(store, {}, 7)) pages.push(...ids(page));
+      expect(pages).toEqual(reference);
+      const tenth = await store.get(reference[10]!);
+      expect(
+        ids(await store.list({ after: { create_time: tenth!.create_time, id: tenth!.id }, limit: 5 })),
+      ).toEqual(reference.slice(11, 16));
+      // The SQL front passes the statuses a condition admits: only those are read.
+      const success = (await store.list({ where: (eb) => eb('status', '=', 'SUCCESS') })).map((t) => t.id);
+      expect(success.length).toBeGreaterThan(5);
+      expect(
+        ids(await store.list({ where: (eb) => eb('status', '=', 'SUCCESS'), statuses: ['SUCCESS'] })),
+      ).toEqual(success);
+      expect(await store.list({ statuses: [] })).toEqual([]);
+      // With an OFFSET (one sorted read) the same order.
+      expect(ids(await store.list({ limit: 4, offset: 3 }))).toEqual(reference.slice(3, 7));
+    });
+
     it('retention - listExpired / markResultsDeleted', async () => {
       await store.insert(newTask('t6', { create_time: 100 }));
       await store.finish('t6', 'SUCCESS', { result_key: 'k', result_file_oss_file: 'file:///k' }, 500);
@@ -271,6 +313,49 @@ describe('task store (sqlite) - unfinishedOnly sends the index hint', () => {
       expect(seen.at(-1)).toMatch(/from "query_tasks" indexed by "query_tasks_status_idx" where/);
     } finally {
       await db.destroy();
+      rm();
+    }
+  });
+});
+
+describe("task store (sqlite catalog with its read thread) - everyone's tasks, a status at a time", () => {
+  it('reads each status in index order off the event loop and merges them into the default order', async () => {
+    const { dir, cleanup: rm } = tempDir('lakecast-store-merge-');
+    const file = path.join(dir, 'c.db');
+    await (await openTasksDb('sqlite', file)).cleanup(); // creates the schema
+    const driver = connectSqlite(file);
+    try {
+      const db = driver.db as unknown as Kysely<TasksDatabase>;
+      const store = createTaskStore(db);
+      const statuses = ['QUEUED', 'RUNNING', 'SUCCESS', 'FAILURE', 'CANCELLED'] as const;
+      for (let i = 0; i < 30; i++) {
+        const id = `r${String(i).padStart(2, '0')}`;
+        await store.insert(
+          newTask(id, { create_time: 5_000 + (i % 4), creator_id: i % 2 ? 'alice' : 'bob' }),
+        );
+        await db
+          .updateTable('query_tasks')
+          .set({ status: statuses[i % 5] })
+          .where('id', '=', id)
+          .execute();
+      }
+      const reference = (
+        await db
+          .selectFrom('query_tasks')
+          .select('id')
+          .orderBy('create_time', 'desc')
+          .orderBy('id', 'desc')
+          .execute()
+      ).map((r) => r.id);
+      const pages: string[] = [];
+      for await (const page of readInPages(store, {}, 4)) pages.push(...page.map((t) => t.id));
+      expect(pages).toEqual(reference);
+      const bobs: TaskCondition = (eb) => eb('creator_id', '=', 'bob');
+      expect((await store.list({ where: bobs, limit: 6 })).map((t) => t.id)).toEqual(
+        reference.filter((id) => Number(id.slice(1)) % 2 === 0).slice(0, 6),
+      );
+    } finally {
+      await driver.db.destroy();
       rm();
     }
   });

@@ -8,7 +8,7 @@ import {
   parseShowQueryTask,
 } from '../../../src/sql/async/parser.js';
 import { parseTaskTime, statusesAdmitted } from '../../../src/sql/async/where.js';
-import { mayVisitMany } from '../../../src/tasks/store/index.js';
+import { mayVisitMany, mergesByStatus } from '../../../src/tasks/store/index.js';
 
 function code(fn: () => unknown): string {
   try {
@@ -160,8 +160,29 @@ describe('SHOW QUERY_TASK - statuses a condition admits (index choice for unfini
     expect(many("show query_task where id = 'q1' or message like '%x%'")).toBe(true);
     expect(many("show query_task where message like '%x%'")).toBe(true);
     expect(many('show query_task order by update_time')).toBe(true);
-    expect(many('show full query_task limit 10', root)).toBe(true); // no index on create_time alone
+    // Everyone's tasks: five reads a page, a status at a time (or from an OFFSET one that sorts them all).
+    expect(many('show full query_task limit 10', root)).toBe(true);
+    expect(many('show full query_task limit 5, 10', root)).toBe(true);
+    expect(many("show full query_task for 'bob'", root)).toBe(false); // the creator index
+    expect(many("show full query_task where message like '%x%' limit 10", root)).toBe(true);
     expect(many("show full query_task where id = 'q1'", root)).toBe(false);
+  });
+
+  it("showOptions: everyone's tasks are read a status at a time, only the statuses the condition admits", () => {
+    const root = { user: { name: 'root', admin: true } } as Parameters<typeof showOptions>[0];
+    const opts = (sql: string) => showOptions(root, sql, 'sqlite');
+    expect(mergesByStatus(opts('show full query_task limit 10'))).toBe(true);
+    expect(mergesByStatus(opts("show full query_task where message like '%x%'"))).toBe(true);
+    expect(mergesByStatus(opts('show full query_task limit 5, 10'))).toBe(false); // OFFSET: one sorted read
+    expect(mergesByStatus(opts('show full query_task order by update_time'))).toBe(false);
+    expect(mergesByStatus(opts('show query_task'))).toBe(false); // a user's own: the creator index
+    expect(opts('show full query_task').statuses).toBeUndefined();
+    expect(opts("show full query_task where status = 'success'").statuses).toEqual(['SUCCESS']);
+    expect(opts("show full query_task where status in ('FAILURE', 'QUEUED', 'nope')").statuses).toEqual([
+      'QUEUED',
+      'FAILURE',
+    ]);
+    expect(opts("show full query_task where status = 'nope'").statuses).toEqual([]);
   });
 });
 
