@@ -5,15 +5,27 @@
  */
 import type { Cell, ColumnMeta, RowBatch } from '../shared/index.js';
 
+/** A text field must be quoted when it holds one of these. */
+const NEEDS_QUOTES = /[",\r\n]/;
+
 /** One CSV field (RFC 4180): quoted when it holds `,` `"` CR or LF, or is the empty string; NULL is empty. */
 export function csvField(cell: Cell): string {
   if (cell === null) return '';
-  let s: string;
-  if (typeof cell === 'string') s = cell;
-  else if (cell instanceof Uint8Array) s = Buffer.from(cell).toString('base64');
-  else s = String(cell);
+  switch (typeof cell) {
+    case 'string':
+      return quotedIfNeeded(cell);
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+      return String(cell); // digits, sign, point, exponent, Infinity, NaN, true, false: never quoted
+    default:
+      return quotedIfNeeded(Buffer.from(cell).toString('base64'));
+  }
+}
+
+function quotedIfNeeded(s: string): string {
   // An empty string is quoted so it stays distinguishable from NULL.
-  if (s === '' || /[",\r\n]/.test(s)) return `"${s.replaceAll('"', '""')}"`;
+  if (s === '' || NEEDS_QUOTES.test(s)) return `"${s.replaceAll('"', '""')}"`;
   return s;
 }
 
@@ -57,7 +69,14 @@ export function batchEncoder(format: 'csv' | 'json', columns: readonly ColumnMet
     header: `${columns.map((c) => csvField(c.name)).join(',')}\r\n`,
     batch(rows) {
       let chunk = '';
-      for (const row of rows) chunk += `${row.map(csvField).join(',')}\r\n`;
+      for (const row of rows) {
+        let line = '';
+        for (let i = 0; i < row.length; i++) {
+          if (i > 0) line += ',';
+          line += csvField(row[i]!);
+        }
+        chunk += `${line}\r\n`;
+      }
       return chunk;
     },
   };
