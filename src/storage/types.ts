@@ -1,5 +1,11 @@
 import type { Readable } from 'node:stream';
 
+/** Bytes `start` to `end` of an object, both included (an HTTP byte range resolved against the size). */
+export interface ByteRange {
+  readonly start: number;
+  readonly end: number;
+}
+
 /** Metadata of one stored object. */
 export interface ObjectInfo {
   /** Key relative to the store's root, `/`-separated, no leading slash. */
@@ -26,8 +32,11 @@ export interface ObjectStore {
    * visible only once complete (no partial objects). An error thrown by the iterable aborts the write.
    */
   put(key: string, body: ObjectBody): Promise<{ size: number }>;
-  /** Streams an object. Throws LC_STORAGE_NOT_FOUND when missing. */
-  get(key: string): Promise<Readable>;
+  /**
+   * Streams an object, or only `range` of it (which must lie within the object). Throws LC_STORAGE_NOT_FOUND
+   * when missing.
+   */
+  get(key: string, options?: { range?: ByteRange }): Promise<Readable>;
   /** Object metadata, or null when missing. */
   head(key: string): Promise<ObjectInfo | null>;
   /** Lists objects under a prefix, recursively, in key order. */

@@ -16,6 +16,11 @@ export const TaskErrors = defineErrors({
   TASK_TOKEN_REUSED: { errno: 1105, sqlState: 'HY000', httpStatus: 409 },
   /** The task ended without a result file (failed, cancelled, result expired) or is not finished yet. */
   TASK_NO_RESULT: { errno: 1105, sqlState: 'HY000', httpStatus: 409 },
+  /**
+   * `Range: bytes=…` of a result download that starts beyond its end (HTTP 416). The error carries the file's
+   * `size`, which the 416 answer's `Content-Range` header states.
+   */
+  TASK_RANGE_NOT_SATISFIABLE: { errno: 1105, sqlState: 'HY000', httpStatus: 416 },
   /** ER_NOT_SUPPORTED_YET: e.g. `output-format=parquet` when no Parquet writer is configured. */
   TASK_UNSUPPORTED: { errno: 1235, sqlState: '42000', httpStatus: 400 },
   /** Used as the `message` prefix of tasks ended by recovery (a crash interrupted them). */

@@ -13,6 +13,7 @@ import { TaskEvents } from './events.js';
 import { createInlineExecutor } from './executor.js';
 import { createTaskIdGenerator } from './ids.js';
 import { type QueueEntry, recoverUnfinished } from './recovery.js';
+import { resolveRange } from './result-range.js';
 import { sweepExpiredResults } from './retention.js';
 import { CONTENT_TYPES, errorText, pad, resultKeyOf, statementKind } from './statements.js';
 import {
@@ -513,7 +514,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       return after;
     },
 
-    async openResult(id, actor) {
+    async openResult(id, actor, range) {
       const task = await store.get(id);
       if (!task || (task.creator_id !== actor.name && !actor.admin)) throw notFound(id);
       if (task.status !== 'SUCCESS' || !task.result_key) {
@@ -528,11 +529,13 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
           `the result of task ${id} expired and was deleted`,
         );
       }
-      const body = await deps.resultStore.get(task.result_key);
+      const resolved = range ? resolveRange(range, task.result_file_size, id) : null;
+      const body = await deps.resultStore.get(task.result_key, resolved ? { range: resolved } : {});
       const ext = task.result_key.slice(task.result_key.lastIndexOf('.') + 1);
       return {
         task,
         body,
+        range: resolved,
         contentType: CONTENT_TYPES[ext] ?? 'application/octet-stream',
         fileName: `${id}.${ext}`,
       };

@@ -6,7 +6,7 @@ import type { Engine } from '../engine/types.js';
 import type { Logger, RowsResult } from '../shared/index.js';
 import type { Hints } from '../sql/hints.js';
 import type { SessionContext } from '../sql/types.js';
-import type { ObjectStore } from '../storage/types.js';
+import type { ByteRange, ObjectStore } from '../storage/types.js';
 import type { TaskEvents } from './events.js';
 import type { TaskExecutor } from './executor.js';
 import type { FinishHook, TaskRecord, TaskStore } from './store/index.js';
@@ -133,11 +133,22 @@ export interface TaskService {
    * its partial result deleted; resolves within ~1 s with the final row. LC_TASK_FINISHED when already ended.
    */
   cancel(id: string, actor: AuthUser): Promise<TaskRecord>;
-  /** Streams the result file of a SUCCESS task to its owner (or an admin). */
+  /**
+   * Streams the result file of a SUCCESS task to its owner (or an admin), whole or only `range` of it; `range`
+   * in the answer is what was resolved against the file's size (null: the whole file). A range that starts past
+   * the end throws LC_TASK_RANGE_NOT_SATISFIABLE carrying the file's `size`.
+   */
   openResult(
     id: string,
     actor: AuthUser,
-  ): Promise<{ task: TaskRecord; body: Readable; contentType: string; fileName: string }>;
+    range?: RangeRequest,
+  ): Promise<{
+    task: TaskRecord;
+    body: Readable;
+    contentType: string;
+    fileName: string;
+    range: (ByteRange & { readonly size: number }) | null;
+  }>;
   /** Runs recovery (see docs/tasks.md) and starts the queue and the retention timer. */
   start(): Promise<{ requeued: number; failed: number }>;
   /** Deletes expired result files and marks their rows; returns how many. */
@@ -161,3 +172,9 @@ export interface TaskService {
    */
   runSync(ctx: SessionContext, sql: string, hints: Hints, signal: AbortSignal): Promise<RowsResult>;
 }
+
+/**
+ * A byte range a client asked for (HTTP `Range: bytes=…`), before it is resolved against the file's size:
+ * from `start` to `end` (both included; to the end of the file without `end`), or the last `suffix` bytes.
+ */
+export type RangeRequest = { readonly start: number; readonly end?: number } | { readonly suffix: number };

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { LakecastError } from '../../shared/index.js';
 import { StorageErrors } from '../errors.js';
 import { checkKey, checkPrefix } from '../keys.js';
-import type { ObjectBody, ObjectInfo, ObjectStore } from '../types.js';
+import type { ByteRange, ObjectBody, ObjectInfo, ObjectStore } from '../types.js';
 import { SpareInodes } from './spare-inodes.js';
 
 /** Folder under the root where `put` writes before renaming; never listed. */
@@ -194,7 +194,7 @@ export class LocalObjectStore implements ObjectStore {
     }
   }
 
-  async get(key: string): Promise<Readable> {
+  async get(key: string, options: { range?: ByteRange } = {}): Promise<Readable> {
     const file = this.pathOf(key);
     try {
       const handle = await open(file, 'r');
@@ -202,7 +202,8 @@ export class LocalObjectStore implements ObjectStore {
         await handle.close();
         throw Object.assign(new Error('not a file'), { code: 'ENOENT' });
       }
-      return handle.createReadStream({ autoClose: true });
+      const { range } = options;
+      return handle.createReadStream({ autoClose: true, start: range?.start, end: range?.end });
     } catch (err) {
       if (
         (err as NodeJS.ErrnoException).code === 'ENOENT' ||

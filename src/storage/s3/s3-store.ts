@@ -17,7 +17,7 @@ import {
 import { LakecastError } from '../../shared/index.js';
 import { StorageErrors } from '../errors.js';
 import { checkKey, checkPrefix } from '../keys.js';
-import type { ObjectBody, ObjectInfo, ObjectStore } from '../types.js';
+import type { ByteRange, ObjectBody, ObjectInfo, ObjectStore } from '../types.js';
 
 /** Part size of multipart uploads (S3's minimum is 5 MiB for every part but the last). */
 export const MULTIPART_PART_BYTES = 8 * 1024 * 1024;
@@ -179,9 +179,16 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async get(key: string): Promise<Readable> {
+  async get(key: string, options: { range?: ByteRange } = {}): Promise<Readable> {
+    const { range } = options;
     try {
-      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.full(key) }));
+      const res = await this.client.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: this.full(key),
+          Range: range ? `bytes=${range.start}-${range.end}` : undefined,
+        }),
+      );
       return res.Body as Readable;
     } catch (err) {
       throw toStorageError(err, `get ${this.uriOf(key)}`);

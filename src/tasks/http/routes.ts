@@ -7,7 +7,8 @@
  *                                  user=*; after=<last id of the previous page> for the next page)
  *   POST /v1/tasks/{id}/cancel     cancels (as KILL QUERY) → the final row
  *   GET  /v1/tasks/{id}/events     Server-Sent Events: `task` (the row now), `progress`, then the terminal event
- *   GET  /v1/tasks/{id}/result     streams the result file, to its owner (or an admin) only
+ *   GET  /v1/tasks/{id}/result     streams the result file, to its owner (or an admin) only; one byte range
+ *                                  (`Range`, `If-Range`; 206/416), `ETag` and `If-None-Match` (304)
  */
 import { PassThrough, Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
@@ -15,10 +16,11 @@ import type { AuthUser } from '../../auth/types.js';
 import { CommonErrors, LakecastError } from '../../shared/index.js';
 import { hintsFromEntries, hintsToEntries, parseHints } from '../../sql/hints.js';
 import { taskToJson } from '../columns.js';
-import { MAX_TASK_SQL_BYTES } from '../errors.js';
+import { MAX_TASK_SQL_BYTES, TaskErrors } from '../errors.js';
 import type { TaskEventName } from '../events.js';
 import type { TaskService } from '../service.js';
 import { isTerminal, TASK_STATUSES, type TaskStatus } from '../store/types.js';
+import { etagMatches, parseRangeHeader, resultEtag } from './range.js';
 
 /** Where the root mounts {@link taskRoutes} under `/v1`. */
 export const TASKS_HTTP_PREFIX = '/tasks';
@@ -157,10 +159,32 @@ export function taskRoutes(options: TaskRoutesOptions): FastifyPluginAsync {
       '/:id/result',
       { schema: { params: idParams } },
       async (request, reply) => {
-        const r = await tasks.openResult(request.params.id, userOf(request));
+        const { id } = request.params;
+        const etag = resultEtag(id);
+        const h = request.headers;
+        // If-Range: the range holds only for the file the client has part of (any other tag: send it whole).
+        const range =
+          h['if-range'] === undefined || etagMatches(h['if-range'], etag) ? parseRangeHeader(h.range) : null;
+        const r = await tasks.openResult(id, userOf(request), range ?? undefined).catch((err: unknown) => {
+          if ((err as LakecastError).code === TaskErrors.TASK_RANGE_NOT_SATISFIABLE.code)
+            reply.header('content-range', `bytes */${(err as { size?: number }).size}`);
+          throw err;
+        });
+        reply.header('etag', etag);
+        reply.header('accept-ranges', 'bytes');
+        if (etagMatches(h['if-none-match'], etag)) {
+          r.body.destroy();
+          return reply.code(304).send();
+        }
         reply.header('content-type', r.contentType);
         reply.header('content-disposition', `attachment; filename="${r.fileName}"`);
-        if (r.task.result_file_size !== null) reply.header('content-length', String(r.task.result_file_size));
+        if (r.range) {
+          reply.code(206);
+          reply.header('content-range', `bytes ${r.range.start}-${r.range.end}/${r.range.size}`);
+          reply.header('content-length', String(r.range.end - r.range.start + 1));
+        } else if (r.task.result_file_size !== null) {
+          reply.header('content-length', String(r.task.result_file_size));
+        }
         return reply.send(r.body);
       },
     );

@@ -8,6 +8,7 @@ import {
   LOCAL_TMP_DIR,
   LocalObjectStore,
   openObjectStore,
+  readAll,
   resolveLocation,
 } from '../../../src/storage/index.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -75,6 +76,15 @@ describe('local store - atomic writes', () => {
     mkdirSync(s.root, { recursive: true });
     const type = statfsSync(s.root).type;
     expect(s.renamesThenSyncs).toBe(type === 0xef53 || type === 0x58465342);
+  });
+
+  it('local - a range of one byte, the first or the last', async () => {
+    const s = new LocalObjectStore(path.join(tmp.dir, 'store-range'));
+    await s.put('one/x.txt', 'abc');
+    const part = async (start: number, end: number) =>
+      (await readAll(await s.get('one/x.txt', { range: { start, end } }))).toString();
+    expect(await part(0, 0)).toBe('a');
+    expect(await part(2, 2)).toBe('c');
   });
 
   it('local - temp files are never listed', async () => {

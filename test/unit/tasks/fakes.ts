@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { EngineResult, QueryOptions, QueryStats } from '../../../src/engine/types.js';
 import { CommonErrors, LakecastError, type RowBatch } from '../../../src/shared/index.js';
-import type { ObjectInfo, ObjectStore } from '../../../src/storage/types.js';
+import type { ByteRange, ObjectInfo, ObjectStore } from '../../../src/storage/types.js';
 
 /** An in-memory ObjectStore that, like the real ones, makes an object visible only once its body ended. */
 export class MemoryStore implements ObjectStore {
@@ -22,10 +22,11 @@ export class MemoryStore implements ObjectStore {
     this.objects.set(key, buf);
     return { size: buf.length };
   }
-  async get(key: string): Promise<Readable> {
+  async get(key: string, options: { range?: ByteRange } = {}): Promise<Readable> {
     const b = this.objects.get(key);
     if (!b) throw new Error('not found');
-    return Readable.from([b]);
+    const { range } = options;
+    return Readable.from([range ? b.subarray(range.start, range.end + 1) : b]);
   }
   async head(key: string): Promise<ObjectInfo | null> {
     const b = this.objects.get(key);
