@@ -28,12 +28,16 @@ export function authHeader(options: ClientOptions): Record<string, string> {
   return {};
 }
 
-/** Calls the HTTP API and returns the response, throwing {@link ServerError} for error answers. */
+/**
+ * Calls the HTTP API and returns the response, throwing {@link ServerError} for error answers. `headers` adds
+ * request headers (e.g. `Range`); they cannot replace the authorization.
+ */
 export async function request(
   options: ClientOptions,
   method: string,
   path: string,
   body?: unknown,
+  headers: Record<string, string> = {},
 ): Promise<Response> {
   const url = new URL(path, options.url.endsWith('/') ? options.url : `${options.url}/`);
   let response: Response;
@@ -41,6 +45,7 @@ export async function request(
     response = await fetch(url, {
       method,
       headers: {
+        ...headers,
         ...authHeader(options),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },

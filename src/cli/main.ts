@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { VERSION } from '../server/version.js';
-import { registerTaskCommands } from '../tasks/index.js';
+import { registerResultCommand, registerTaskCommands } from '../tasks/index.js';
 import { request } from './client.js';
 import { registerServeCommand } from './commands/serve.js';
 import { addClientOptions, clientOptions, registerSqlCommand } from './commands/sql.js';
@@ -14,6 +14,14 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerSqlCommand(program);
   registerTaskCommands(program, { addClientOptions, clientOptions, request }, terminalOutput());
+  registerResultCommand(
+    program,
+    { addClientOptions, clientOptions, request },
+    {
+      stdout: process.stdout,
+      err: (text) => process.stderr.write(text),
+    },
+  );
   return program;
 }
 

@@ -4,6 +4,7 @@
  *   lakecast sql --async "<query>" [--wait]   (call {@link submitTask}, then {@link waitForTask} with --wait)
  *   lakecast tasks [--status S] [--limit N] [--of <user>|*]
  *   lakecast kill <task id>
+ *   lakecast result <task id> [-o file] [--continue]   (see cli-result.ts)
  */
 import type { Command } from 'commander';
 

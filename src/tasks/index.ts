@@ -1,5 +1,6 @@
 /** Async query tasks: durable queue, runner, results in object storage, recovery. See docs/tasks.md. */
 export * from './cli.js';
+export * from './cli-result.js';
 export * from './columns.js';
 export * from './encode.js';
 export * from './errors.js';

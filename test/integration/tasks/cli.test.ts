@@ -1,3 +1,6 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Writable } from 'node:stream';
 import { Command } from 'commander';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +9,7 @@ import { request } from '../../../src/cli/client.js';
 import { addClientOptions, clientOptions } from '../../../src/cli/commands/sql.js';
 import { LakecastError } from '../../../src/shared/index.js';
 import {
+  registerResultCommand,
   registerTaskCommands,
   submitTask,
   TASKS_HTTP_PREFIX,
@@ -14,6 +18,7 @@ import {
   taskRoutes,
   waitForTask,
 } from '../../../src/tasks/index.js';
+import { tempDir } from '../../helpers/tmp.js';
 import { startFakeTaskService } from './fake-service.js';
 
 describe('tasks CLI parts (lakecast sql --async --wait, tasks, kill) against the HTTP API', () => {
@@ -110,5 +115,62 @@ describe('tasks CLI parts (lakecast sql --async --wait, tasks, kill) against the
     await expect(
       program.parseAsync(['node', 'lakecast', 'tasks', '--after', 'qnope', ...common], { from: 'node' }),
     ).rejects.toMatchObject({ code: 'LC_TASK_NOT_FOUND' });
+  });
+
+  it('result - to stdout or a file; --continue resumes a partial file with a byte range', async () => {
+    const options = clientOptions({ url, user: 'alice', password: 'x' });
+    const task = await submitTask(helpers, options, 'rows 40');
+    await waitForTask(helpers, options, task.id, output().sink);
+    const { dir, cleanup: rm } = tempDir('lakecast-cli-result-');
+    try {
+      let stdout = Buffer.alloc(0);
+      const sink = new Writable({
+        write(chunk: Buffer, _enc, done) {
+          stdout = Buffer.concat([stdout, chunk]);
+          done();
+        },
+      });
+      const { o, sink: text } = output();
+      const program = new Command().exitOverride();
+      registerResultCommand(program, helpers, { stdout: sink, err: text.err });
+      const common = ['--url', url, '--user', 'alice', '--password', 'x'];
+      await program.parseAsync(['node', 'lakecast', 'result', task.id, ...common], { from: 'node' });
+      const whole = stdout.toString();
+      expect(whole.split('\r\n')).toHaveLength(42); // header, 40 rows, the empty string after the last CRLF
+
+      const file = path.join(dir, 'r.csv');
+      await program.parseAsync(['node', 'lakecast', 'result', task.id, '-o', file, ...common], {
+        from: 'node',
+      });
+      expect(readFileSync(file, 'utf8')).toBe(whole);
+      expect(o.err).toBe(`${Buffer.byteLength(whole)} bytes written to ${file}\n`);
+
+      // An interrupted download: the first 25 bytes only. --continue fetches the rest.
+      writeFileSync(file, whole.slice(0, 25));
+      o.err = '';
+      await program.parseAsync(['node', 'lakecast', 'result', task.id, '-o', file, '--continue', ...common], {
+        from: 'node',
+      });
+      expect(readFileSync(file, 'utf8')).toBe(whole);
+      expect(o.err).toBe(
+        `${Buffer.byteLength(whole) - 25} bytes written to ${file} after the 25 already there\n`,
+      );
+      // Complete already: nothing asked for is left (416), the file stays as it is.
+      o.err = '';
+      await program.parseAsync(['node', 'lakecast', 'result', task.id, '-o', file, '-c', ...common], {
+        from: 'node',
+      });
+      expect(readFileSync(file, 'utf8')).toBe(whole);
+      expect(o.err).toBe(`${file} is complete already (${Buffer.byteLength(whole)} bytes)\n`);
+      // Another user's task: not found, and no file made.
+      const bobs = ['--url', url, '--user', 'bob', '--password', 'x'];
+      const other = path.join(dir, 'bob.csv');
+      await expect(
+        program.parseAsync(['node', 'lakecast', 'result', task.id, '-o', other, ...bobs], { from: 'node' }),
+      ).rejects.toMatchObject({ code: 'LC_TASK_NOT_FOUND' });
+      expect(existsSync(other)).toBe(false);
+    } finally {
+      rm();
+    }
   });
 });

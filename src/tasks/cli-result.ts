@@ -1,0 +1,113 @@
+/**
+ * `lakecast result <task-id> [-o <file>] [--continue]`: downloads a task's result file (`GET
+ * /v1/tasks/{id}/result`) to stdout or a file; `--continue` resumes a partial file with an HTTP byte range.
+ */
+import { createWriteStream, statSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Command } from 'commander';
+
+/** What the command needs of the CLI: its option helpers and an HTTP call that takes extra headers. */
+export interface ResultCliHelpers<O> {
+  addClientOptions(cmd: Command): Command;
+  clientOptions(opts: Record<string, string | undefined>): O;
+  request(
+    options: O,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<Response>;
+}
+
+/** Where the result goes without `-o` (stdout in the CLI) and where the summary line goes (stderr). */
+export interface ResultCliOutput {
+  readonly stdout: Writable;
+  err(text: string): void;
+}
+
+/** Bytes of `file`, 0 when it does not exist. */
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Downloads the result of task `id` into `file` (or `output.stdout` without one). With `resume` and a partial
+ * `file`, asks only for the bytes after it and appends them; a server answering with the whole file (200)
+ * rewrites it, one saying there is nothing after it (416) leaves it as it is. Returns the bytes written.
+ */
+export async function downloadResult<O>(
+  helpers: Pick<ResultCliHelpers<O>, 'request'>,
+  options: O,
+  id: string,
+  target: { file?: string; resume?: boolean; output: ResultCliOutput },
+): Promise<{ written: number; resumedAt: number }> {
+  const have = target.file && target.resume ? sizeOf(target.file) : 0;
+  const path = `v1/tasks/${encodeURIComponent(id)}/result`;
+  let res: Response;
+  try {
+    res = await helpers.request(options, 'GET', path, undefined, have > 0 ? { range: `bytes=${have}-` } : {});
+  } catch (err) {
+    if (have > 0 && (err as { code?: string }).code === 'LC_TASK_RANGE_NOT_SATISFIABLE') {
+      return { written: 0, resumedAt: have }; // the file is whole already
+    }
+    throw err;
+  }
+  const append = res.status === 206;
+  const sink = target.file
+    ? createWriteStream(target.file, { flags: append ? 'a' : 'w' })
+    : target.output.stdout;
+  let written = 0;
+  const body = res.body as unknown as AsyncIterable<Uint8Array> | null;
+  async function* counted() {
+    if (!body) return;
+    for await (const chunk of body) {
+      written += chunk.length;
+      yield chunk;
+    }
+  }
+  try {
+    // stdout stays open for whatever the shell does next.
+    await pipeline(counted(), sink, { end: target.file !== undefined });
+  } catch (err) {
+    // `lakecast result … | head`: the reader left; stop quietly, as Unix tools do.
+    if (target.file || (err as NodeJS.ErrnoException).code !== 'EPIPE') throw err;
+  }
+  return { written, resumedAt: append ? have : 0 };
+}
+
+/** Registers `lakecast result`. */
+export function registerResultCommand<O>(
+  program: Command,
+  helpers: ResultCliHelpers<O>,
+  output: ResultCliOutput,
+): void {
+  helpers
+    .addClientOptions(
+      program
+        .command('result')
+        .description("download a task's result file (to stdout, or a file with -o)")
+        .argument('<task-id>', 'the task id (q…)')
+        .option('-o, --output <file>', 'write to this file instead of stdout')
+        .option('-c, --continue', 'resume a partial -o file: ask only for the bytes after it'),
+    )
+    .action(async (id: string, opts: Record<string, string | undefined>) => {
+      const file = opts.output;
+      const r = await downloadResult(helpers, helpers.clientOptions(opts), id, {
+        file,
+        resume: opts.continue !== undefined,
+        output,
+      });
+      if (!file) return;
+      if (r.resumedAt > 0 && r.written === 0)
+        output.err(`${file} is complete already (${r.resumedAt} bytes)\n`);
+      else {
+        const from = r.resumedAt > 0 ? ` after the ${r.resumedAt} already there` : '';
+        output.err(`${r.written} bytes written to ${file}${from}\n`);
+      }
+    });
+}
