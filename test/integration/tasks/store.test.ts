@@ -360,3 +360,44 @@ describe("task store (sqlite catalog with its read thread) - everyone's tasks, a
     }
   });
 });
+
+describe("task store (sqlite) - everyone's tasks while a task moves on between two status reads", () => {
+  it('lists a task that moved from QUEUED to RUNNING between the reads once, as it is now', async () => {
+    const { dir, cleanup: rm } = tempDir('lakecast-store-race-');
+    const file = path.join(dir, 'c.db');
+    const opened = await openTasksDb('sqlite', file);
+    const other = new Database(file); // another writer, as the runner would be
+    try {
+      const store0 = createTaskStore(opened.db);
+      await store0.insert(newTask('x1', { create_time: 10 }));
+      await store0.insert(newTask('x2', { create_time: 20 }));
+      // Between the QUEUED read and the RUNNING read, x1 starts.
+      let moved = false;
+      const db = new Proxy(opened.db, {
+        get(target, prop, receiver) {
+          if (prop !== 'executeQuery') {
+            const value = Reflect.get(target, prop, receiver);
+            return typeof value === 'function' ? value.bind(target) : value; // Kysely's private fields
+          }
+          return (q: { sql: string; parameters: readonly unknown[] }) => {
+            if (!moved && q.parameters.includes('RUNNING') && /select "id", "create_time"/.test(q.sql)) {
+              other.prepare("update query_tasks set status = 'RUNNING' where id = 'x1'").run();
+              moved = true;
+            }
+            return target.executeQuery(q as never);
+          };
+        },
+      });
+      const tasks = await createTaskStore(db).list({ limit: 10 });
+      expect(moved).toBe(true);
+      expect(tasks.map((t) => [t.id, t.status])).toEqual([
+        ['x2', 'QUEUED'],
+        ['x1', 'RUNNING'],
+      ]);
+    } finally {
+      other.close();
+      await opened.cleanup();
+      rm();
+    }
+  });
+});
