@@ -192,8 +192,11 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
         ids(await store.list({ where: (eb) => eb('status', '=', 'SUCCESS'), statuses: ['SUCCESS'] })),
       ).toEqual(success);
       expect(await store.list({ statuses: [] })).toEqual([]);
-      // With an OFFSET (one sorted read) the same order.
+      // With an OFFSET: each status's first offset + limit, merged, then the page.
       expect(ids(await store.list({ limit: 4, offset: 3 }))).toEqual(reference.slice(3, 7));
+      expect(ids(await store.list({ limit: 5, offset: 35 }))).toEqual(reference.slice(35, 40));
+      expect(ids(await store.list({ offset: reference.length - 2 }))).toEqual(reference.slice(-2));
+      expect(await store.list({ offset: reference.length, limit: 3 })).toEqual([]);
     });
 
     it('retention - listExpired / markResultsDeleted', async () => {
