@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectSqlite } from '../../../src/catalog/sqlite/connect.js';
 import {
   createTaskStore,
+  MERGE_MAX_OFFSET,
   type NewTask,
   readInPages,
   type TaskCondition,
@@ -399,6 +400,37 @@ describe("task store (sqlite) - everyone's tasks while a task moves on between t
       ]);
     } finally {
       other.close();
+      await opened.cleanup();
+      rm();
+    }
+  });
+});
+
+describe("task store (sqlite) - everyone's tasks from a large OFFSET", () => {
+  it('a status with more keys than a call can take arguments (150,000) merges without overflowing', async () => {
+    const { dir, cleanup: rm } = tempDir('lakecast-store-offset-');
+    const file = path.join(dir, 'c.db');
+    const opened = await openTasksDb('sqlite', file);
+    const raw = new Database(file);
+    try {
+      const insert = raw.prepare(
+        `insert into query_tasks (id, status, task_name, command, creator_id, create_time, update_time, output_format, hints, node)
+         values (?, 'SUCCESS', 'SELECT', 'select 1', 'alice', ?, ?, 'csv', '{}', 'lc')`,
+      );
+      raw.transaction(() => {
+        for (let i = 0; i < 150_000; i++) insert.run(`o${String(i).padStart(6, '0')}`, i, i);
+      })();
+      const store = createTaskStore(opened.db);
+      const page = await store.list({ offset: MERGE_MAX_OFFSET, limit: 3 });
+      const first = 150_000 - 1 - MERGE_MAX_OFFSET; // newest first
+      const id = (i: number) => `o${String(i).padStart(6, '0')}`;
+      expect(page.map((t) => t.id)).toEqual([id(first), id(first - 1), id(first - 2)]);
+      // No limit: every key of the status is read (150,000), the rest of the listing answered.
+      const rest = await store.list({ offset: MERGE_MAX_OFFSET });
+      expect(rest).toHaveLength(150_000 - MERGE_MAX_OFFSET);
+      expect([rest[0]!.id, rest.at(-1)!.id]).toEqual([id(first), id(0)]);
+    } finally {
+      raw.close();
       await opened.cleanup();
       rm();
     }
