@@ -146,6 +146,15 @@ describe('tasks HTTP API', () => {
     const same = await get({ 'if-none-match': etag });
     expect(same.status).toBe(304);
     expect(await same.text()).toBe('');
+    // HEAD (download managers ask it first): the headers, no body.
+    const head = await fetch(`${base}/v1/tasks/${id}/result`, {
+      method: 'HEAD',
+      headers: { 'x-user': 'alice' },
+    });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe(String(size));
+    expect(head.headers.get('accept-ranges')).toBe('bytes');
+    expect(await head.text()).toBe('');
     // Others still learn nothing, whatever they ask for.
     expect((await get({ range: 'bytes=0-3' }, 'bob')).status).toBe(404);
     expect((await get({ 'if-none-match': etag }, 'bob')).status).toBe(404);
