@@ -145,6 +145,50 @@ export class ChannelRegistry {
     return true;
   }
 
+  /**
+   * Creates or replaces a channel defined with SQL in one write, so receipts being delivered never find it
+   * missing (a DROP then CREATE leaves a moment without it, which fails them). A replaced channel keeps its
+   * creator and creation time, takes the new type and settings, and is enabled again; live connections to the
+   * old definition are closed. Config channels are read-only.
+   */
+  async replace(def: ChannelDefinition, by: string): Promise<void> {
+    if (this.config.has(def.name)) {
+      throw new LakecastError(
+        ReceiptErrors.CHANNEL_READ_ONLY,
+        `notification channel ${def.name} is defined in the configuration file; change it there`,
+      );
+    }
+    const now = this.clock();
+    const settings = JSON.stringify(def.settings);
+    const secrets = JSON.stringify(def.secrets);
+    await this.db
+      .insertInto('notification_channels')
+      .values({
+        name: def.name,
+        type: def.type,
+        settings,
+        secrets,
+        created_by: by,
+        created_at: now,
+        updated_at: now,
+        disabled_at: null,
+        disabled_reason: null,
+      })
+      .onConflict((oc) =>
+        oc.column('name').doUpdateSet({
+          type: def.type,
+          settings,
+          secrets,
+          updated_at: now,
+          disabled_at: null,
+          disabled_reason: null,
+        }),
+      )
+      .execute();
+    this.invalidate();
+    this.evict(def.name);
+  }
+
   /** Drops a channel defined with SQL (config channels are read-only). */
   async drop(name: string, ifExists = false): Promise<boolean> {
     if (this.config.has(name)) {

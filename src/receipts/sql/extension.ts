@@ -94,6 +94,10 @@ export function createNotificationChannelExtension(deps: ChannelExtensionDeps): 
         case 'create': {
           requireAdmin(ctx, 'CREATE NOTIFICATION CHANNEL');
           const def = defineChannel(stmt.name, stmt.type, stmt.settings, 'sql', ctx.user.name);
+          if (stmt.orReplace) {
+            await registry.replace(def, ctx.user.name);
+            return { kind: 'ok', affectedRows: 1 };
+          }
           const created = await registry.create(def, ctx.user.name, stmt.ifNotExists);
           return { kind: 'ok', affectedRows: created ? 1 : 0, warnings: created ? 0 : 1 };
         }

@@ -1,6 +1,6 @@
 /**
  * Parser of the channel statements:
- *   CREATE NOTIFICATION CHANNEL [IF NOT EXISTS] name TYPE type [WITH (key = 'value' | number | TRUE, …)]
+ *   CREATE [OR REPLACE] NOTIFICATION CHANNEL [IF NOT EXISTS] name TYPE type [WITH (key = 'value' | number | TRUE, …)]
  *   SHOW NOTIFICATION CHANNELS [LIKE 'pattern']
  *   DROP NOTIFICATION CHANNEL [IF EXISTS] name
  *   TEST NOTIFICATION CHANNEL name [WITH (topic = '…', queue = '…')]
@@ -19,6 +19,8 @@ export type ChannelStatement =
       readonly type: string;
       readonly settings: Record<string, SettingValue>;
       readonly ifNotExists: boolean;
+      /** `CREATE OR REPLACE`: an existing channel of that name is replaced in one write (no moment without it). */
+      readonly orReplace: boolean;
     }
   | { readonly kind: 'show'; readonly like?: string }
   | { readonly kind: 'drop'; readonly name: string; readonly ifExists: boolean }
@@ -33,7 +35,7 @@ type Tok =
 
 const MAX_LEN = 16 * 1024;
 const HEAD =
-  /^(?:\s|--[^\n]*(?:\n|$)|#[^\n]*(?:\n|$)|\/\*(?!\+)[\s\S]*?\*\/)*(create|show|drop|test)\s+notification\s+channels?\b/i;
+  /^(?:\s|--[^\n]*(?:\n|$)|#[^\n]*(?:\n|$)|\/\*(?!\+)[\s\S]*?\*\/)*(create(?:\s+or\s+replace)?|show|drop|test)\s+notification\s+channels?\b/i;
 
 /** Whether `sql` is one of the channel statements (cheap check before parsing). */
 export function isChannelStatement(sql: string): boolean {
@@ -199,6 +201,11 @@ export function parseChannelStatement(sql: string): ChannelStatement {
     return { kind: 'show', like };
   }
   if (c.opt('CREATE')) {
+    let orReplace = false;
+    if (c.opt('OR')) {
+      c.word('REPLACE');
+      orReplace = true;
+    }
     c.word('NOTIFICATION');
     c.word('CHANNEL');
     let ifNotExists = false;
@@ -207,12 +214,13 @@ export function parseChannelStatement(sql: string): ChannelStatement {
       c.word('EXISTS');
       ifNotExists = true;
     }
+    if (orReplace && ifNotExists) throw syntax('OR REPLACE and IF NOT EXISTS cannot be used together');
     const name = c.name('a channel name');
     c.word('TYPE');
     const type = c.name('a channel type').toLowerCase();
     const settings = withList(c);
     c.end();
-    return { kind: 'create', name, type, settings, ifNotExists };
+    return { kind: 'create', name, type, settings, ifNotExists, orReplace };
   }
   if (c.opt('DROP')) {
     c.word('NOTIFICATION');
@@ -240,6 +248,7 @@ export function parseChannelStatement(sql: string): ChannelStatement {
  * passwords, tokens, signing keys): for logs, SHOW PROCESSLIST and query events. Other statements unchanged.
  */
 export function maskChannelStatement(sql: string): string {
-  if (!/^\s*(?:\/\*[\s\S]*?\*\/\s*)*create\s+notification\s+channel\b/i.test(sql)) return sql;
+  if (!/^\s*(?:\/\*[\s\S]*?\*\/\s*)*create\s+(?:or\s+replace\s+)?notification\s+channel\b/i.test(sql))
+    return sql;
   return sql.replace(/'(?:[^'\\]|\\.|'')*'?|"(?:[^"\\]|\\.|"")*"?/g, "'***'");
 }

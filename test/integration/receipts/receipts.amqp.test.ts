@@ -72,9 +72,9 @@ describe.skipIf(!up)('receipts - amqp channel against the real RabbitMQ (publish
     const a = await h.submit('mq-notify-by=ops, mq-topic=dla.ops');
     const r = await h.waitMq(a, ['RETRYING']);
     expect(r.mq_error_msg).toMatch(/ECONNREFUSED/);
-    await h.sql('DROP NOTIFICATION CHANNEL ops');
+    // One write: a retry between a DROP and a CREATE would find no channel and fail the receipt.
     await h.sql(
-      `CREATE NOTIFICATION CHANNEL ops TYPE amqp WITH (url='${SERVICES.rabbitmq.url}', exchange='${exchange}')`,
+      `CREATE OR REPLACE NOTIFICATION CHANNEL ops TYPE amqp WITH (url='${SERVICES.rabbitmq.url}', exchange='${exchange}')`,
     );
     expect(await h.waitMq(a, ['SUCCESS'])).toMatchObject({ mq_error_msg: null });
     const m = await take(topicQueue);

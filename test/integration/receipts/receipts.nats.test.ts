@@ -69,9 +69,9 @@ describe.skipIf(!up)('receipts - nats channel against the real NATS server (JetS
     );
     const a = await h.submit('mq-notify-by=ndown');
     expect((await h.waitMq(a, ['RETRYING'])).mq_error_msg).toBeTruthy();
-    await h.sql('DROP NOTIFICATION CHANNEL ndown');
+    // One write: a retry between a DROP and a CREATE would find no channel and fail the receipt.
     await h.sql(
-      `CREATE NOTIFICATION CHANNEL ndown TYPE nats WITH (url='${SERVICES.nats.url}', subject='${tag}.down')`,
+      `CREATE OR REPLACE NOTIFICATION CHANNEL ndown TYPE nats WITH (url='${SERVICES.nats.url}', subject='${tag}.down')`,
     );
     expect((await h.waitMq(a, ['SUCCESS'])).mq_message_id).toMatch(/^\d+$/);
   });

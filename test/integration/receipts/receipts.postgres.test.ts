@@ -1,6 +1,11 @@
 import { expect, it } from 'vitest';
 import { up as upReceipts } from '../../../src/catalog/migrations/0003_receipts.js';
-import { createReceipts, type DeliveryOutcome, receiptMessageId } from '../../../src/receipts/index.js';
+import {
+  createReceipts,
+  type DeliveryOutcome,
+  defineChannel,
+  receiptMessageId,
+} from '../../../src/receipts/index.js';
 import { createTaskStore } from '../../../src/tasks/index.js';
 import { serviceAvailable } from '../../helpers/services.js';
 import { openTasksDb } from '../tasks/db.js';
@@ -69,6 +74,26 @@ it.skipIf(!up)(
       await a.close(100);
       await b.close(100);
       await rx.close();
+      await cleanup();
+    }
+  },
+);
+
+it.skipIf(!up)(
+  'PostgreSQL - CREATE OR REPLACE of a channel is one upsert: created, then replaced',
+  async () => {
+    const { db, cleanup } = await openTasksDb('postgres');
+    const receipts = createReceipts({ catalog: { db, dialect: 'postgres' }, nodeCode: 'pg', config: {} });
+    try {
+      await upReceipts(db);
+      const def = (url: string) => defineChannel('ops', 'webhook', { url }, 'sql', 'root');
+      await receipts.registry.replace(def('https://hooks.example.com/one'), 'root');
+      await receipts.registry.replace(def('https://hooks.example.com/two'), 'root');
+      const got = await receipts.registry.get('ops');
+      expect(got?.settings.url).toBe('https://hooks.example.com/two');
+      expect(got?.createdBy).toBe('root');
+    } finally {
+      await receipts.close();
       await cleanup();
     }
   },

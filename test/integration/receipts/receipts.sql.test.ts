@@ -74,6 +74,27 @@ describe('receipts - CREATE / SHOW / DROP / TEST NOTIFICATION CHANNEL', () => {
     expect(await ext.tryHandle(BOB, 'select 1', signal)).toBeNull();
   });
 
+  it('CREATE OR REPLACE - replaces settings in one write, creates when absent, enables again; config read-only', async () => {
+    await h.sql(`CREATE OR REPLACE NOTIFICATION CHANNEL rep TYPE webhook WITH (url='${rx.url('/one')}')`);
+    await h.sql(`CREATE OR REPLACE NOTIFICATION CHANNEL rep TYPE webhook WITH (url='${rx.url('/two')}')`);
+    const row = (await h.sql("SHOW NOTIFICATION CHANNELS LIKE 'rep'"))[0]!;
+    expect(row[3]).toContain('/two');
+    expect(row[4]).toBe('ENABLED');
+    const id = await h.submit('mq-notify-by=rep');
+    expect((await h.waitMq(id)).mq_status).toBe('SUCCESS');
+    expect(rx.received.some((r) => r.path === '/two')).toBe(true);
+    expect(rx.received.some((r) => r.path === '/one')).toBe(false);
+    // A channel disabled (its receiver answered 410 Gone) is enabled again by its replacement.
+    await h.receipts.registry.disable('rep', 'HTTP 410 Gone');
+    expect((await h.sql("SHOW NOTIFICATION CHANNELS LIKE 'rep'"))[0]![4]).toMatch(/^DISABLED/);
+    await h.sql(`CREATE OR REPLACE NOTIFICATION CHANNEL rep TYPE webhook WITH (url='${rx.url('/two')}')`);
+    expect((await h.sql("SHOW NOTIFICATION CHANNELS LIKE 'rep'"))[0]![4]).toBe('ENABLED');
+    await expect(
+      h.sql(`CREATE OR REPLACE NOTIFICATION CHANNEL cfg TYPE webhook WITH (url='${rx.url('/x')}')`),
+    ).rejects.toMatchObject({ code: 'LC_CHANNEL_READ_ONLY' });
+    await h.sql('DROP NOTIFICATION CHANNEL rep');
+  });
+
   it('TEST NOTIFICATION CHANNEL - a failing receiver reports FAILURE with the reason; DROP removes the channel', async () => {
     rx.script('/mns', { status: 503 });
     const rows = await h.sql('TEST NOTIFICATION CHANNEL mns');

@@ -4,6 +4,7 @@ import {
   CHANNEL_TYPES,
   DeliveryError,
   defineChannel,
+  isChannelStatement,
   kafkaConfigOf,
   kafkaRecordOf,
   maskChannelStatement,
@@ -23,6 +24,7 @@ describe('receipts - channel statements parser', () => {
       name: 'ops-1',
       type: 'amqp',
       ifNotExists: true,
+      orReplace: false,
       settings: { url: 'amqp://u:p@h:5672', exchange: 'ex', timeout_ms: 500, x: "it's" },
     });
     expect(
@@ -77,6 +79,29 @@ describe('receipts - channel statements parser', () => {
     expect(masked).not.toContain('SECxyz');
     expect(masked).toContain("url='***'");
     expect(maskChannelStatement("select 'a'")).toBe("select 'a'");
+    const replaced = maskChannelStatement(
+      "create or replace notification channel r type webhook with (secret='whsec_x')",
+    );
+    expect(replaced).not.toContain('whsec_x');
+  });
+
+  it('CREATE OR REPLACE - parsed, recognized, never with IF NOT EXISTS', () => {
+    const sql = "create or replace notification channel ops type webhook with (url='https://h/x')";
+    expect(isChannelStatement(sql)).toBe(true);
+    expect(parseChannelStatement(sql)).toEqual({
+      kind: 'create',
+      name: 'ops',
+      type: 'webhook',
+      ifNotExists: false,
+      orReplace: true,
+      settings: { url: 'https://h/x' },
+    });
+    expect(() =>
+      parseChannelStatement('CREATE OR REPLACE NOTIFICATION CHANNEL IF NOT EXISTS a TYPE webhook'),
+    ).toThrow(/OR REPLACE and IF NOT EXISTS/);
+    expect(() => parseChannelStatement('CREATE OR NOTIFICATION CHANNEL a TYPE webhook')).toThrow(
+      /expected REPLACE/,
+    );
   });
 });
 
