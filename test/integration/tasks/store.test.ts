@@ -8,7 +8,9 @@ import {
   MERGE_MAX_OFFSET,
   type NewTask,
   readInPages,
+  TASK_STATUSES,
   type TaskCondition,
+  type TaskStatus,
   type TaskStore,
   type TasksDatabase,
   withIndexHint,
@@ -34,6 +36,33 @@ function newTask(id: string, extra: Partial<NewTask> = {}): NewTask {
     node: 'lc',
     ...extra,
   };
+}
+
+/** Inserts `n` tasks `<prefix>00`, `<prefix>01`, … of `shape(i)`'s creation time, status and creator. */
+async function seedTasks(
+  store: TaskStore,
+  db: Kysely<TasksDatabase>,
+  prefix: string,
+  n: number,
+  shape: (i: number) => { create_time: number; status: TaskStatus; creator_id?: string },
+): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const id = `${prefix}${String(i).padStart(2, '0')}`;
+    const { status, ...fields } = shape(i);
+    await store.insert(newTask(id, fields));
+    await db.updateTable('query_tasks').set({ status }).where('id', '=', id).execute();
+  }
+}
+
+/** Every task id in the default listing order, read with one sorted query: the reference for merged listings. */
+async function idsNewestFirst(db: Kysely<TasksDatabase>): Promise<string[]> {
+  const rows = await db
+    .selectFrom('query_tasks')
+    .select('id')
+    .orderBy('create_time', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.map((r) => r.id);
 }
 
 for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
@@ -158,24 +187,12 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
     });
 
     it("list - everyone's tasks a status at a time: one sorted read's order, keyset pages, statuses pruned", async () => {
-      const statuses = ['QUEUED', 'RUNNING', 'SUCCESS', 'FAILURE', 'CANCELLED'] as const;
-      for (let i = 0; i < 40; i++) {
-        // Seven distinct times for forty tasks: ties broken by id.
-        await store.insert(newTask(`m${String(i).padStart(2, '0')}`, { create_time: 2_000 + (i % 7) }));
-        await db
-          .updateTable('query_tasks')
-          .set({ status: statuses[(i * 3) % 5] })
-          .where('id', '=', `m${String(i).padStart(2, '0')}`)
-          .execute();
-      }
-      const reference = (
-        await db
-          .selectFrom('query_tasks')
-          .select('id')
-          .orderBy('create_time', 'desc')
-          .orderBy('id', 'desc')
-          .execute()
-      ).map((r) => r.id);
+      // Seven distinct times for forty tasks: ties broken by id.
+      await seedTasks(store, db, 'm', 40, (i) => ({
+        create_time: 2_000 + (i % 7),
+        status: TASK_STATUSES[(i * 3) % 5]!,
+      }));
+      const reference = await idsNewestFirst(db);
       const ids = (ts: { id: string }[]) => ts.map((t) => t.id);
       expect(ids(await store.list())).toEqual(reference);
       expect(ids(await store.list({ limit: 5 }))).toEqual(reference.slice(0, 5));
@@ -331,26 +348,12 @@ describe("task store (sqlite catalog with its read thread) - everyone's tasks, a
     try {
       const db = driver.db as unknown as Kysely<TasksDatabase>;
       const store = createTaskStore(db);
-      const statuses = ['QUEUED', 'RUNNING', 'SUCCESS', 'FAILURE', 'CANCELLED'] as const;
-      for (let i = 0; i < 30; i++) {
-        const id = `r${String(i).padStart(2, '0')}`;
-        await store.insert(
-          newTask(id, { create_time: 5_000 + (i % 4), creator_id: i % 2 ? 'alice' : 'bob' }),
-        );
-        await db
-          .updateTable('query_tasks')
-          .set({ status: statuses[i % 5] })
-          .where('id', '=', id)
-          .execute();
-      }
-      const reference = (
-        await db
-          .selectFrom('query_tasks')
-          .select('id')
-          .orderBy('create_time', 'desc')
-          .orderBy('id', 'desc')
-          .execute()
-      ).map((r) => r.id);
+      await seedTasks(store, db, 'r', 30, (i) => ({
+        create_time: 5_000 + (i % 4),
+        status: TASK_STATUSES[i % 5]!,
+        creator_id: i % 2 ? 'alice' : 'bob',
+      }));
+      const reference = await idsNewestFirst(db);
       const pages: string[] = [];
       for await (const page of readInPages(store, {}, 4)) pages.push(...page.map((t) => t.id));
       expect(pages).toEqual(reference);
