@@ -6,19 +6,7 @@ import { createWriteStream, statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-
-/** What the command needs of the CLI: its option helpers and an HTTP call that takes extra headers. */
-export interface ResultCliHelpers<O> {
-  addClientOptions(cmd: Command): Command;
-  clientOptions(opts: Record<string, string | undefined>): O;
-  request(
-    options: O,
-    method: string,
-    path: string,
-    body?: unknown,
-    headers?: Record<string, string>,
-  ): Promise<Response>;
-}
+import type { TaskCliHelpers } from './cli.js';
 
 /** Where the result goes without `-o` (stdout in the CLI) and where the summary line goes (stderr). */
 export interface ResultCliOutput {
@@ -41,7 +29,7 @@ function sizeOf(file: string): number {
  * rewrites it, one saying there is nothing after it (416) leaves it as it is. Returns the bytes written.
  */
 export async function downloadResult<O>(
-  helpers: Pick<ResultCliHelpers<O>, 'request'>,
+  helpers: Pick<TaskCliHelpers<O>, 'request'>,
   options: O,
   id: string,
   target: { file?: string; resume?: boolean; output: ResultCliOutput },
@@ -83,7 +71,7 @@ export async function downloadResult<O>(
 /** Registers `lakecast result`. */
 export function registerResultCommand<O>(
   program: Command,
-  helpers: ResultCliHelpers<O>,
+  helpers: TaskCliHelpers<O>,
   output: ResultCliOutput,
 ): void {
   helpers

@@ -8,11 +8,17 @@
  */
 import type { Command } from 'commander';
 
-/** The CLI's HTTP helpers (src/cli/client.ts, src/cli/commands/sql.ts). */
+/** The CLI's HTTP helpers (src/cli/client.ts, src/cli/commands/sql.ts); `headers` adds request headers. */
 export interface TaskCliHelpers<O> {
   addClientOptions(cmd: Command): Command;
   clientOptions(opts: Record<string, string | undefined>): O;
-  request(options: O, method: string, path: string, body?: unknown): Promise<Response>;
+  request(
+    options: O,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<Response>;
 }
 
 /** A task as the HTTP API answers it. */

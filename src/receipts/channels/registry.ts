@@ -114,22 +114,8 @@ export class ChannelRegistry {
         `notification channel ${def.name} already exists`,
       );
     }
-    const now = this.clock();
     try {
-      await this.db
-        .insertInto('notification_channels')
-        .values({
-          name: def.name,
-          type: def.type,
-          settings: JSON.stringify(def.settings),
-          secrets: JSON.stringify(def.secrets),
-          created_by: by,
-          created_at: now,
-          updated_at: now,
-          disabled_at: null,
-          disabled_reason: null,
-        })
-        .execute();
+      await this.db.insertInto('notification_channels').values(this.#row(def, by)).execute();
     } catch (err) {
       this.invalidate();
       if (ifNotExists && (await this.get(def.name))) return false;
@@ -158,35 +144,31 @@ export class ChannelRegistry {
         `notification channel ${def.name} is defined in the configuration file; change it there`,
       );
     }
-    const now = this.clock();
-    const settings = JSON.stringify(def.settings);
-    const secrets = JSON.stringify(def.secrets);
+    const row = this.#row(def, by);
+    const { name: _name, created_by: _by, created_at: _at, ...changed } = row;
     await this.db
       .insertInto('notification_channels')
-      .values({
-        name: def.name,
-        type: def.type,
-        settings,
-        secrets,
-        created_by: by,
-        created_at: now,
-        updated_at: now,
-        disabled_at: null,
-        disabled_reason: null,
-      })
-      .onConflict((oc) =>
-        oc.column('name').doUpdateSet({
-          type: def.type,
-          settings,
-          secrets,
-          updated_at: now,
-          disabled_at: null,
-          disabled_reason: null,
-        }),
-      )
+      .values(row)
+      .onConflict((oc) => oc.column('name').doUpdateSet(changed))
       .execute();
     this.invalidate();
     this.evict(def.name);
+  }
+
+  /** The catalog row of a new, enabled channel defined by `by` now. */
+  #row(def: ChannelDefinition, by: string) {
+    const now = this.clock();
+    return {
+      name: def.name,
+      type: def.type,
+      settings: JSON.stringify(def.settings),
+      secrets: JSON.stringify(def.secrets),
+      created_by: by,
+      created_at: now,
+      updated_at: now,
+      disabled_at: null,
+      disabled_reason: null,
+    };
   }
 
   /** Drops a channel defined with SQL (config channels are read-only). */
