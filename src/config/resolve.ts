@@ -28,6 +28,7 @@ export const ENV_VARS: Readonly<Record<string, string>> = Object.freeze({
   LAKECAST_NODE_CODE: 'tasks.nodeCode',
   LAKECAST_TASK_EXECUTOR: 'tasks.executor',
   LAKECAST_TASK_ENGINE_MEMORY_LIMIT: 'tasks.engineMemoryLimit',
+  LAKECAST_TASK_RESULT_GZIP: 'tasks.resultGzip',
   LAKECAST_HUB: 'hub.location',
   LAKECAST_HUB_DURABILITY: 'hub.durability',
   LAKECAST_S3_ENDPOINT: 's3.endpoint',

@@ -89,6 +89,11 @@ export const ConfigSchema = z
         executor: z.enum(['thread', 'inline']).default('thread'),
         /** DuckDB `memory_limit` of the task thread's engine (with `executor: thread`). */
         engineMemoryLimit: memoryLimit.default('25%'),
+        /**
+         * gzip of CSV and NDJSON result downloads for clients that accept it: `remote` — only to clients that
+         * are not on this machine (on loopback compressing is slower than sending); `always`; `never`.
+         */
+        resultGzip: z.enum(['remote', 'always', 'never']).default('remote'),
       })
       .default({
         concurrency: 8,
@@ -99,6 +104,7 @@ export const ConfigSchema = z
         nodeCode: 'lc',
         executor: 'thread',
         engineMemoryLimit: '25%',
+        resultGzip: 'remote',
       }),
     /** Message receipts: named channels, SSRF allowlist, retry policy. See docs/receipts.md. */
     receipts: ReceiptsConfigSchema.prefault({}),

@@ -132,6 +132,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       resultsUri,
       executor,
       s3: config.s3,
+      resultGzip: config.tasks.resultGzip,
       config: {
         concurrency: config.tasks.concurrency,
         maxQueuedPerUser: config.tasks.maxQueuedPerUser,

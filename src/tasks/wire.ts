@@ -9,6 +9,7 @@ import type { Logger } from '../shared/index.js';
 import { createAsyncTaskExtensions } from '../sql/async/index.js';
 import type { StatementExtension } from '../sql/types.js';
 import { openObjectStore, type S3Settings } from '../storage/index.js';
+import type { ResultGzip } from './http/encoding.js';
 import { TASKS_HTTP_PREFIX, taskRoutes } from './http/routes.js';
 import {
   createTaskService,
@@ -31,6 +32,8 @@ export interface TasksCapabilityOptions
   /** Credentials for an `s3://` results root (the config's `s3`). */
   readonly s3?: S3Settings;
   readonly config?: TaskServiceConfig;
+  /** gzip of result downloads (default `remote`; see {@link TaskRoutesOptions.resultGzip}). */
+  readonly resultGzip?: ResultGzip;
   readonly logger?: Logger;
 }
 
@@ -63,7 +66,7 @@ export function createTasksCapability(options: TasksCapabilityOptions): TasksCap
   return {
     tasks,
     extensions: createAsyncTaskExtensions({ tasks, dialect: options.catalog.dialect }),
-    http: { prefix: TASKS_HTTP_PREFIX, plugin: taskRoutes({ tasks }) },
+    http: { prefix: TASKS_HTTP_PREFIX, plugin: taskRoutes({ tasks, resultGzip: options.resultGzip }) },
     resultsUri,
   };
 }

@@ -1,2 +1,2 @@
-/** The tasks HTTP API (fastify plugin). */
-export * from './routes.js';
+export { acceptsGzip, isLoopback, type ResultGzip } from './encoding.js';
+export { TASKS_HTTP_PREFIX, type TaskRoutesOptions, taskRoutes } from './routes.js';

@@ -8,7 +8,8 @@
  *   POST /v1/tasks/{id}/cancel     cancels (as KILL QUERY) → the final row
  *   GET  /v1/tasks/{id}/events     Server-Sent Events: `task` (the row now), `progress`, then the terminal event
  *   GET  /v1/tasks/{id}/result     streams the result file, to its owner (or an admin) only; one byte range
- *                                  (`Range`, `If-Range`; 206/416), `ETag` and `If-None-Match` (304)
+ *                                  (`Range`, `If-Range`; 206/416), `ETag` and `If-None-Match` (304); CSV and
+ *                                  NDJSON sent whole are gzipped for clients that accept it
  */
 import { PassThrough, Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
@@ -20,6 +21,14 @@ import { MAX_TASK_SQL_BYTES, TaskErrors } from '../errors.js';
 import type { TaskEventName } from '../events.js';
 import type { TaskService } from '../service.js';
 import { isTerminal, TASK_STATUSES, type TaskStatus } from '../store/types.js';
+import {
+  acceptsGzip,
+  gzipEtag,
+  gzipStream,
+  isCompressible,
+  isLoopback,
+  type ResultGzip,
+} from './encoding.js';
 import { etagMatches, parseRangeHeader, resultEtag } from './range.js';
 
 /** Where the root mounts {@link taskRoutes} under `/v1`. */
@@ -30,6 +39,11 @@ export const SSE_HEARTBEAT_MS = 15_000;
 
 export interface TaskRoutesOptions {
   readonly tasks: TaskService;
+  /**
+   * gzip of CSV and NDJSON results sent whole to clients that accept it: `remote` (default) — only to clients
+   * not on loopback, where compressing (~100 MB/s per core) is slower than sending; `always`; `never`.
+   */
+  readonly resultGzip?: ResultGzip;
 }
 
 interface SubmitBody {
@@ -102,7 +116,7 @@ function remote(request: FastifyRequest): string {
 
 /** The tasks routes (see the module comment). */
 export function taskRoutes(options: TaskRoutesOptions): FastifyPluginAsync {
-  const { tasks } = options;
+  const { tasks, resultGzip = 'remote' } = options;
   return async (app) => {
     app.post<{ Body: SubmitBody }>('/', { schema: submitSchema }, async (request, reply) => {
       const user = userOf(request);
@@ -170,9 +184,19 @@ export function taskRoutes(options: TaskRoutesOptions): FastifyPluginAsync {
             reply.header('content-range', `bytes */${(err as { size?: number }).size}`);
           throw err;
         });
-        reply.header('etag', etag);
+        // gzip when the client accepts it, for text results sent whole (a range is of the file's own bytes).
+        const compressible = isCompressible(r.contentType);
+        const gzip =
+          compressible &&
+          !r.range &&
+          (resultGzip === 'always' ||
+            (resultGzip === 'remote' && !isLoopback(request.socket.remoteAddress))) &&
+          acceptsGzip(h['accept-encoding']);
+        const tag = gzip ? gzipEtag(etag) : etag;
+        reply.header('etag', tag);
         reply.header('accept-ranges', 'bytes');
-        if (etagMatches(h['if-none-match'], etag)) {
+        if (compressible) reply.header('vary', 'accept-encoding');
+        if (etagMatches(h['if-none-match'], tag)) {
           r.body.destroy();
           return reply.code(304).send();
         }
@@ -182,6 +206,9 @@ export function taskRoutes(options: TaskRoutesOptions): FastifyPluginAsync {
           reply.code(206);
           reply.header('content-range', `bytes ${r.range.start}-${r.range.end}/${r.range.size}`);
           reply.header('content-length', String(r.range.end - r.range.start + 1));
+        } else if (gzip) {
+          reply.header('content-encoding', 'gzip');
+          return reply.send(gzipStream(r.body));
         } else if (r.task.result_file_size !== null) {
           reply.header('content-length', String(r.task.result_file_size));
         }

@@ -1,3 +1,4 @@
+import type { ObjectStore } from '../../../src/storage/index.js';
 import { createTaskService, type TaskService } from '../../../src/tasks/index.js';
 import { fakeEngine, MemoryStore } from '../../unit/tasks/fakes.js';
 import { openTasksDb } from './db.js';
@@ -6,17 +7,18 @@ type Config = Parameters<typeof createTaskService>[0]['config'];
 
 /**
  * A started task service over a fresh in-memory SQLite catalog, with the fake engine and an in-memory result
- * store (statements run as written): for the HTTP and CLI tests. `close` stops it and drops the database.
+ * store (statements run as written; or the store given): for the HTTP and CLI tests. `close` stops it and drops the database.
  */
 export async function startFakeTaskService(
   config?: Config,
+  options: { resultStore?: ObjectStore } = {},
 ): Promise<{ tasks: TaskService; close: () => Promise<void> }> {
   const opened = await openTasksDb('sqlite');
   const tasks = createTaskService({
     catalog: { db: opened.db },
     engine: fakeEngine(),
     prepare: async (_c, sql) => ({ engineSql: sql }),
-    resultStore: new MemoryStore(),
+    resultStore: options.resultStore ?? new MemoryStore(),
     ...(config === undefined ? {} : { config }),
   });
   await tasks.start();

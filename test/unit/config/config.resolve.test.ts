@@ -36,6 +36,8 @@ describe('config - resolveConfig', () => {
     expect(cfg.limits.engineMemoryLimit).toBe('50%');
     expect(cfg.tasks.executor).toBe('thread');
     expect(cfg.tasks.engineMemoryLimit).toBe('25%');
+    expect(cfg.tasks.resultGzip).toBe('remote');
+    expect(resolveConfig({ env: { LAKECAST_TASK_RESULT_GZIP: 'always' } }).tasks.resultGzip).toBe('always');
   });
 
   it('the result is frozen', () => {
@@ -46,13 +48,20 @@ describe('config - resolveConfig', () => {
 
   it('bad values fail with LC_CONFIG_INVALID naming every bad key', () => {
     try {
-      resolveConfig({ env: { LAKECAST_MYSQL_PORT: '70000', LAKECAST_ENGINE_MEMORY_LIMIT: 'lots' } });
+      resolveConfig({
+        env: {
+          LAKECAST_MYSQL_PORT: '70000',
+          LAKECAST_ENGINE_MEMORY_LIMIT: 'lots',
+          LAKECAST_TASK_RESULT_GZIP: 'sometimes',
+        },
+      });
       expect.unreachable();
     } catch (err) {
       const e = err as { code: string; message: string };
       expect(e.code).toBe('LC_CONFIG_INVALID');
       expect(e.message).toContain('mysqlPort');
       expect(e.message).toContain('limits.engineMemoryLimit');
+      expect(e.message).toContain('tasks.resultGzip');
     }
     expect(() => resolveConfig({ overrides: { nope: 1 } as never })).toThrow(
       /LC_CONFIG_INVALID|invalid configuration/,
