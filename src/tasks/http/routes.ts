@@ -1,7 +1,8 @@
 /**
  * The tasks HTTP API, a fastify plugin the composition root mounts under `/v1` with prefix {@link TASKS_HTTP_PREFIX}
  * behind its auth hook (which sets `request.lakecastUser`):
- *   POST /v1/tasks                 { sql, database?, hints? } → 202 { id, status, … } (Location: /v1/tasks/{id})
+ *   POST /v1/tasks                 { sql, database?, hints? } → 202 { id, status, … } (Location: /v1/tasks/{id});
+ *                                  an `Idempotency-Key` header is the `client-token` hint
  *   GET  /v1/tasks/{id}            the task row (SHOW QUERY_TASK's columns as JSON)
  *   GET  /v1/tasks?status=&limit=&user=&after=   the caller's tasks, newest first (admins: user=<name> or
  *                                  user=*; after=<last id of the previous page> for the next page)
@@ -15,7 +16,7 @@ import { PassThrough, Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { AuthUser } from '../../auth/types.js';
 import { CommonErrors, LakecastError } from '../../shared/index.js';
-import { hintsFromEntries, hintsToEntries, parseHints } from '../../sql/hints.js';
+import { HintErrors, type Hints, hintsFromEntries, hintsToEntries, parseHints } from '../../sql/hints.js';
 import { taskToJson } from '../columns.js';
 import { MAX_TASK_SQL_BYTES, TaskErrors } from '../errors.js';
 import type { TaskEventName } from '../events.js';
@@ -110,6 +111,27 @@ function userOf(request: FastifyRequest): AuthUser {
   return user;
 }
 
+/**
+ * The `Idempotency-Key` request header (IETF httpapi draft; as Stripe and others send it) as the `client-token`
+ * hint: retrying a POST with the same key returns the same task. The value may be a structured-field string
+ * (`"…"`) or bare; it must be a valid client token. Given beside a `client-token` hint it must be the same.
+ */
+export function withIdempotencyKey(hints: Hints, header: string | string[] | undefined): Hints {
+  if (header === undefined) return hints;
+  if (typeof header !== 'string')
+    throw new LakecastError(HintErrors.HINT_INVALID, 'Idempotency-Key given more than once');
+  const raw = header.trim();
+  const key = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
+  const token = hintsFromEntries([['client-token', key]]).clientToken;
+  if (hints.clientToken !== undefined && hints.clientToken !== token) {
+    throw new LakecastError(
+      HintErrors.HINT_INVALID,
+      'the Idempotency-Key header and the client-token hint differ; give one of them',
+    );
+  }
+  return { ...hints, clientToken: token };
+}
+
 function remote(request: FastifyRequest): string {
   return request.ip ?? 'http';
 }
@@ -123,7 +145,10 @@ export function taskRoutes(options: TaskRoutesOptions): FastifyPluginAsync {
       const { sql, database, hints } = request.body;
       // Hints may be written in the SQL, given as JSON, or both; a key given twice is an error.
       const fromSql = hintsToEntries(parseHints(sql).hints);
-      const merged = hintsFromEntries([...fromSql, ...Object.entries(hints ?? {})]);
+      const merged = withIdempotencyKey(
+        hintsFromEntries([...fromSql, ...Object.entries(hints ?? {})]),
+        request.headers['idempotency-key'],
+      );
       const id = await tasks.submit(
         { user, database: database ?? null, connectionId: 0, remoteAddress: remote(request) },
         sql,

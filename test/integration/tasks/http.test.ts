@@ -234,6 +234,49 @@ describe('tasks HTTP API', () => {
     expect(r.status).toBe(400);
   });
 
+  it('Idempotency-Key - a retried POST gets the same task; it is the client-token hint, checked as one', async () => {
+    const post = (user: string, body: unknown, key: string) =>
+      fetch(`${base}/v1/tasks`, {
+        method: 'POST',
+        headers: { 'x-user': user, 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify(body),
+      });
+    const first = await post('alice', { sql: 'rows 2' }, 'order-2026-12-04.1');
+    expect(first.status).toBe(202);
+    const { id, client_token } = await json(first);
+    expect(client_token).toBe('order-2026-12-04.1');
+    // The retry (bare or as a structured-field string) and the same token as a hint: the same task.
+    expect((await json(await post('alice', { sql: 'rows 2' }, 'order-2026-12-04.1'))).id).toBe(id);
+    expect((await json(await post('alice', { sql: 'rows 2' }, '"order-2026-12-04.1"'))).id).toBe(id);
+    const same = await post(
+      'alice',
+      { sql: 'rows 2', hints: { 'client-token': 'order-2026-12-04.1' } },
+      'order-2026-12-04.1',
+    );
+    expect((await json(same)).id).toBe(id);
+    // Another user's key is theirs alone.
+    expect((await json(await post('bob', { sql: 'rows 2' }, 'order-2026-12-04.1'))).id).not.toBe(id);
+    // The key reused for another statement, or beside a different client-token: refused.
+    const reused = await post('alice', { sql: 'rows 3' }, 'order-2026-12-04.1');
+    expect(reused.status).toBe(409);
+    expect((await json(reused)).code).toBe('LC_TASK_TOKEN_REUSED');
+    const differ = await post(
+      'alice',
+      { sql: 'rows 2', hints: { 'client-token': 'other' } },
+      'order-2026-12-04.1',
+    );
+    expect(differ.status).toBe(400);
+    expect((await json(differ)).code).toBe('LC_HINT_INVALID');
+    // Malformed keys: 400 naming the rule, nothing submitted.
+    const before = (await tasks.list({ name: 'alice', admin: false })).length;
+    for (const key of ['', '""', 'has space', 'k'.repeat(129), 'semi;colon', '"unterminated', 'cl\u00e9']) {
+      const r = await post('alice', { sql: 'rows 1' }, key);
+      expect(r.status, key).toBe(400);
+      expect((await json(r)).code, key).toBe('LC_HINT_INVALID');
+    }
+    expect((await tasks.list({ name: 'alice', admin: false })).length).toBe(before);
+  });
+
   it('SSE events and cancel - progress is pushed, cancel ends the stream', async () => {
     const { id } = await json(await call('POST', '/v1/tasks', 'alice', { sql: 'slow 1000' }));
     const res = await call('GET', `/v1/tasks/${id}/events`, 'alice');
