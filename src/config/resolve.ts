@@ -29,6 +29,8 @@ export const ENV_VARS: Readonly<Record<string, string>> = Object.freeze({
   LAKECAST_TASK_EXECUTOR: 'tasks.executor',
   LAKECAST_TASK_ENGINE_MEMORY_LIMIT: 'tasks.engineMemoryLimit',
   LAKECAST_TASK_RESULT_GZIP: 'tasks.resultGzip',
+  LAKECAST_TASK_MAX_RESULT_BYTES: 'tasks.maxResultBytes',
+  LAKECAST_TASK_MIN_FREE_DISK_BYTES: 'tasks.minFreeDiskBytes',
   LAKECAST_HUB: 'hub.location',
   LAKECAST_HUB_DURABILITY: 'hub.durability',
   LAKECAST_S3_ENDPOINT: 's3.endpoint',

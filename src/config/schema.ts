@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { ReceiptsConfigSchema } from '../receipts/config.js';
 
+/** Default of `tasks.minFreeDiskBytes`. */
+const GIB = 1024 ** 3;
+
 /** Default values, one place (nats.js `parseOptions` style). */
 export const DEFAULT_DATA_DIR = './lakecast-data';
 export const DEFAULT_HOST = '127.0.0.1';
@@ -94,6 +97,10 @@ export const ConfigSchema = z
          * are not on this machine (on loopback compressing is slower than sending); `always`; `never`.
          */
         resultGzip: z.enum(['remote', 'always', 'never']).default('remote'),
+        /** Most bytes of one result file; a larger result fails its task (LC_TASK_RESULT_TOO_LARGE). 0 = no cap. */
+        maxResultBytes: z.coerce.number().int().min(0).default(0),
+        /** Free bytes a local results disk keeps: a result that would go below fails (LC_TASK_DISK_FULL). 0 = none. */
+        minFreeDiskBytes: z.coerce.number().int().min(0).default(GIB),
       })
       .default({
         concurrency: 8,
@@ -105,6 +112,8 @@ export const ConfigSchema = z
         executor: 'thread',
         engineMemoryLimit: '25%',
         resultGzip: 'remote',
+        maxResultBytes: 0,
+        minFreeDiskBytes: GIB,
       }),
     /** Message receipts: named channels, SSRF allowlist, retry policy. See docs/receipts.md. */
     receipts: ReceiptsConfigSchema.prefault({}),

@@ -139,6 +139,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         defaultTimeoutMs: config.tasks.defaultTimeoutMs,
         retentionDays: config.tasks.retentionDays,
         nodeCode: config.tasks.nodeCode,
+        maxResultBytes: config.tasks.maxResultBytes,
+        minFreeDiskBytes: config.tasks.minFreeDiskBytes,
       },
       logger,
       resolveUser: (name) => auth.getUser(name),

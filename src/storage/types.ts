@@ -44,4 +44,6 @@ export interface ObjectStore {
   delete(key: string): Promise<void>;
   /** Deletes every object under a prefix. */
   deletePrefix(prefix: string): Promise<void>;
+  /** Bytes free for writing where objects are kept, or null when unknown (absent: never known, as on S3). */
+  freeBytes?(): number | null;
 }

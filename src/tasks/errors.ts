@@ -32,6 +32,13 @@ export const TaskErrors = defineErrors({
   TASK_QUEUE_FULL: { errno: 1226, sqlState: '42000', httpStatus: 429, retryable: true },
   /** An async statement longer than {@link MAX_TASK_SQL_BYTES} (it is stored and kept queued in full). */
   TASK_SQL_TOO_LONG: { errno: 1105, sqlState: 'HY000', httpStatus: 413 },
+  /** A result larger than `tasks.maxResultBytes` (MySQL's ER_RECORD_FILE_FULL); the task ends as FAILURE. */
+  TASK_RESULT_TOO_LARGE: { errno: 1114, sqlState: 'HY000', httpStatus: 422 },
+  /**
+   * The results disk is full, or writing the result would leave less than `tasks.minFreeDiskBytes` free (MySQL's
+   * ER_DISK_FULL); the task ends as FAILURE and its partial file is removed.
+   */
+  TASK_DISK_FULL: { errno: 1021, sqlState: 'HY000', httpStatus: 507 },
   /** The server is shutting down and takes no new tasks. */
   TASK_SHUTTING_DOWN: { errno: 1053, sqlState: '08S01', httpStatus: 503, retryable: true },
 });

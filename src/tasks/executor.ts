@@ -8,7 +8,10 @@ import { LakecastError, type Logger, silentLogger } from '../shared/index.js';
 import type { ObjectBody, ObjectStore } from '../storage/index.js';
 import { encodeCsv, encodeNdjson } from './encode.js';
 import { TaskErrors } from './errors.js';
+import { asDiskFull, ResultBudget, type ResultLimits, withinBudget } from './result-budget.js';
 import type { ParquetWriter, TaskServiceDeps } from './types.js';
+
+const NO_LIMITS: ResultLimits = { maxBytes: 0, minFreeBytes: 0 };
 
 /** A result file format (the `output-format` hint). */
 export type OutputFormat = 'csv' | 'json' | 'parquet';
@@ -24,6 +27,8 @@ export interface ExecuteJob {
   /** Schema unqualified names resolve in (the session's database). */
   readonly defaultSchema?: string;
   readonly format: OutputFormat;
+  /** Limits on the result file (absent: none). */
+  readonly limits?: ResultLimits;
 }
 
 /** What a finished job reports. */
@@ -98,7 +103,13 @@ export function createInlineExecutor(deps: InlineExecutorDeps): TaskExecutor {
           source = encode(result.columns, result.batches);
           stats = () => result.stats();
         }
-        const { size } = await deps.resultStore.put(job.key, source);
+        const limits = job.limits ?? NO_LIMITS;
+        const budget = new ResultBudget(limits, deps.resultStore.freeBytes?.bind(deps.resultStore));
+        const { size } = await deps.resultStore
+          .put(job.key, withinBudget(source, budget))
+          .catch((err: unknown) => {
+            throw asDiskFull(err, limits);
+          });
         signal.throwIfAborted();
         const s = stats();
         return {

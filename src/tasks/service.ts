@@ -13,6 +13,7 @@ import { TaskEvents } from './events.js';
 import { createInlineExecutor } from './executor.js';
 import { createTaskIdGenerator } from './ids.js';
 import { type QueueEntry, recoverUnfinished } from './recovery.js';
+import { resultLimitsOf } from './result-budget.js';
 import { resolveRange } from './result-range.js';
 import { sweepExpiredResults } from './retention.js';
 import { CONTENT_TYPES, errorText, pad, resultKeyOf, statementKind } from './statements.js';
@@ -82,6 +83,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
   const node = cfg.nodeCode ?? DEFAULT_NODE_CODE;
   const progressWriteMs = cfg.progressWriteMs ?? DEFAULT_PROGRESS_WRITE_MS;
   const maxAttempts = cfg.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const limits = resultLimitsOf(cfg);
   const logger = deps.logger ?? silentLogger();
   const clock = deps.clock ?? Date.now;
   const ids = createTaskIdGenerator(node);
@@ -261,6 +263,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
           scans: prepared.scans,
           defaultSchema: ctx.database ?? undefined,
           format,
+          limits,
         },
         { signal, onProgress },
       );
@@ -307,11 +310,9 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
   }
 
   async function deleteQuietly(key: string): Promise<void> {
-    try {
-      await deps.resultStore.delete(key);
-    } catch (err) {
-      logger.warn({ err, key }, 'could not delete a partial result');
-    }
+    await deps.resultStore
+      .delete(key)
+      .catch((err: unknown) => logger.warn({ err, key }, 'could not delete a partial result'));
   }
 
   function recover(): Promise<{ requeued: number; failed: number }> {
@@ -384,6 +385,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
   const syncEnv: SyncQueryEnv = {
     deps,
     clock,
+    limits,
     markRunning: (id, now) => store.markRunning(id, now, mppQueryId(now)),
     insertTask: async (ctx, sql, body, h) => (await insertTask(ctx, sql, body, h)).id,
     finish,

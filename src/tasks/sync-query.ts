@@ -11,6 +11,7 @@ import { type Hints, parseHints } from '../sql/hints.js';
 import type { SessionContext } from '../sql/types.js';
 import { batchEncoder } from './encode.js';
 import { TaskErrors } from './errors.js';
+import { asDiskFull, ResultBudget, type ResultLimits } from './result-budget.js';
 import { errorText, resultKeyOf } from './statements.js';
 import type { FinishFields, TerminalStatus } from './store/index.js';
 import type { SubmitContext, TaskServiceDeps } from './types.js';
@@ -19,6 +20,8 @@ import type { SubmitContext, TaskServiceDeps } from './types.js';
 export interface SyncQueryEnv {
   readonly deps: TaskServiceDeps;
   readonly clock: () => number;
+  /** Limits on the result file. */
+  readonly limits: ResultLimits;
   /** Inserts the task row (durable) and returns its id. */
   insertTask(ctx: SubmitContext, sql: string, body: string, hints: Hints): Promise<string>;
   markRunning(id: string, now: number): Promise<boolean>;
@@ -80,9 +83,14 @@ export async function runSyncQuery(
   const result = r;
   const enc = batchEncoder(format, result.columns);
   const pass = new PassThrough();
-  const put = env.deps.resultStore.put(key, pass);
+  const store = env.deps.resultStore;
+  const budget = new ResultBudget(env.limits, store.freeBytes?.bind(store));
+  const put = store.put(key, pass).catch((err: unknown) => {
+    throw asDiskFull(err, env.limits);
+  });
   put.catch(() => {}); // observed below
   const write = async (chunk: string) => {
+    budget.add(chunk);
     if (chunk && !pass.write(chunk)) await Promise.race([once(pass, 'drain'), put]);
   };
   async function* tee(): AsyncGenerator<RowBatch> {

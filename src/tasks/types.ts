@@ -37,6 +37,13 @@ export interface TaskServiceConfig {
   readonly progressWriteMs?: number;
   /** A SELECT interrupted by crashes this many times ends as FAILURE instead of running again (default 3). */
   readonly maxAttempts?: number;
+  /** Most bytes of one result file; a larger result fails the task with LC_TASK_RESULT_TOO_LARGE (0 = none, the default). */
+  readonly maxResultBytes?: number;
+  /**
+   * Free bytes a local results disk keeps: a result that would take it below fails with LC_TASK_DISK_FULL
+   * (default 1 GiB; 0 = no floor).
+   */
+  readonly minFreeDiskBytes?: number;
 }
 
 /**

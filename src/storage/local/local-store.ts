@@ -75,6 +75,15 @@ export class LocalObjectStore implements ObjectStore {
     return this.#renameThenSync;
   }
 
+  freeBytes(): number | null {
+    try {
+      const s = fs.statfsSync(this.root);
+      return s.bavail * s.bsize;
+    } catch {
+      return null;
+    }
+  }
+
   uriOf(key: string): string {
     return this.rootUri + checkKey(key).split('/').map(encodeURIComponent).join('/');
   }

@@ -1,7 +1,5 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -14,6 +12,7 @@ import {
   type TaskService,
   taskRoutes,
 } from '../../../src/tasks/index.js';
+import { tempDir } from '../../helpers/tmp.js';
 import { startFakeTaskService } from './fake-service.js';
 
 /** A raw GET (no transparent decoding, unlike fetch): status, headers and the bytes as sent. */
@@ -42,7 +41,7 @@ describe('tasks HTTP API - gzip of result downloads', () => {
   const bases = new Map<ResultGzip, string>();
   let tasks: TaskService;
   let cleanup: () => Promise<void>;
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'lakecast-gzip-'));
+  const { dir, cleanup: removeDir } = tempDir('lakecast-gzip-');
 
   beforeAll(async () => {
     // A real local result store: an abandoned download must close its file.
@@ -69,7 +68,7 @@ describe('tasks HTTP API - gzip of result downloads', () => {
     cleanup = async () => {
       for (const app of apps) await app.close();
       await service.close();
-      rmSync(dir, { recursive: true, force: true });
+      removeDir();
     };
   });
   afterAll(() => cleanup());

@@ -116,6 +116,24 @@ describe('task executor thread - queries on an engine of its own, results writte
     expect(existsSync(path.join(resultsDir, ...j.key.split('/')))).toBe(false);
   });
 
+  it("result limits - a job's limits cross the thread: over the cap or below the free-space floor, no file", async () => {
+    const capped = {
+      ...job('SELECT range AS n FROM range(100000)'),
+      limits: { maxBytes: 10_000, minFreeBytes: 0 },
+    };
+    const tooLarge = (await run(capped).catch((e) => e)) as LakecastError;
+    expect(tooLarge.code).toBe('LC_TASK_RESULT_TOO_LARGE');
+    expect(existsSync(path.join(resultsDir, ...capped.key.split('/')))).toBe(false);
+    const floor = { ...job('SELECT 1 AS n'), limits: { maxBytes: 0, minFreeBytes: Number.MAX_SAFE_INTEGER } };
+    expect(((await run(floor).catch((e) => e)) as LakecastError).code).toBe('LC_TASK_DISK_FULL');
+    expect(existsSync(path.join(resultsDir, ...floor.key.split('/')))).toBe(false);
+    const fits = {
+      ...job('SELECT range AS n FROM range(10)'),
+      limits: { maxBytes: 10_000, minFreeBytes: 1024 },
+    };
+    expect((await run(fits)).rowsReturned).toBe(10);
+  });
+
   it('cancel - aborting a running query stops it within 1 s and leaves no file', async () => {
     const controller = new AbortController();
     const j = job(LONG_QUERY);
