@@ -24,6 +24,7 @@ export const ENV_VARS: Readonly<Record<string, string>> = Object.freeze({
   LAKECAST_TLS_KEY_FILE: 'tls.keyFile',
   LAKECAST_TASK_CONCURRENCY: 'tasks.concurrency',
   LAKECAST_TASK_MAX_QUEUED_PER_USER: 'tasks.maxQueuedPerUser',
+  LAKECAST_TASK_MAX_RUNNING_PER_USER: 'tasks.maxRunningPerUser',
   LAKECAST_RESULTS_URI: 'tasks.resultsUri',
   LAKECAST_NODE_CODE: 'tasks.nodeCode',
   LAKECAST_TASK_EXECUTOR: 'tasks.executor',

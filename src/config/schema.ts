@@ -72,6 +72,8 @@ export const ConfigSchema = z
       .object({
         /** Async tasks that run at once on this server. */
         concurrency: z.coerce.number().int().min(1).max(256).default(8),
+        /** Tasks of one user running at once on this server (0 = no cap): a user's long tasks leave slots for others. */
+        maxRunningPerUser: z.coerce.number().int().min(0).default(0),
         /** Tasks one user may have waiting (QUEUED) on this server; a submit beyond is LC_TASK_QUEUE_FULL. */
         maxQueuedPerUser: z.coerce.number().int().min(1).default(10_000),
         /** Timeout of a task without a `query-timeout` hint, ms (0 = none). */
@@ -105,6 +107,7 @@ export const ConfigSchema = z
       .default({
         concurrency: 8,
         maxQueuedPerUser: 10_000,
+        maxRunningPerUser: 0,
         defaultTimeoutMs: DEFAULT_QUERY_TIMEOUT_MS,
         retentionDays: 7,
         resultsUri: '',

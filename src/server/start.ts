@@ -136,6 +136,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       config: {
         concurrency: config.tasks.concurrency,
         maxQueuedPerUser: config.tasks.maxQueuedPerUser,
+        maxRunningPerUser: config.tasks.maxRunningPerUser,
         defaultTimeoutMs: config.tasks.defaultTimeoutMs,
         retentionDays: config.tasks.retentionDays,
         nodeCode: config.tasks.nodeCode,

@@ -29,19 +29,24 @@ export class FairQueue<T> {
     this.count++;
   }
 
-  /** The next item; undefined when empty. O(number of keys with waiting items). */
-  shift(): T | undefined {
+  /**
+   * The next item, of the keys `eligible` admits (all when absent); undefined when none waits. O(number of keys
+   * with waiting items).
+   */
+  shift(eligible?: (key: string) => boolean): T | undefined {
     if (this.count === 0) return undefined;
     let best: string | undefined;
     let bestAt = Number.POSITIVE_INFINITY;
     for (const key of this.queues.keys()) {
+      if (eligible && !eligible(key)) continue;
       const at = this.lastServed.get(key) ?? 0;
       if (at < bestAt) {
         best = key;
         bestAt = at;
       }
     }
-    const key = best!;
+    if (best === undefined) return undefined;
+    const key = best;
     const q = this.queues.get(key)!;
     const item = q.shift()!;
     this.count--;

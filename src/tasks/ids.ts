@@ -7,6 +7,7 @@
  * within one millisecond or when the clock steps back) and ids from different nodes sort by minute.
  */
 import { randomBytes } from 'node:crypto';
+import { randomHex } from '../shared/index.js';
 
 export const TASK_ID_LENGTH = 30;
 /** Matches a task id exactly. */
@@ -87,4 +88,21 @@ export function taskIdTime(id: string): Date | null {
   const s = id.slice(1, 13);
   const ms = Date.UTC(+s.slice(0, 4), +s.slice(4, 6) - 1, +s.slice(6, 8), +s.slice(8, 10), +s.slice(10, 12));
   return new Date(ms + Number.parseInt(id.slice(15, 19), 36));
+}
+
+/**
+ * Presto-style `mpp_query_id`s (`20181102_110940_00002_x3f9a`: UTC date and time, a per-node sequence of 5
+ * digits, 5 random hex characters), as DLA's `SHOW QUERY_TASK` shows them for a task's engine query.
+ */
+export function createMppQueryIds(): (now: number) => string {
+  let seq = 0;
+  return (now) => {
+    const d = new Date(now);
+    seq = (seq + 1) % 100_000;
+    return (
+      `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1, 2)}${pad(d.getUTCDate(), 2)}_` +
+      `${pad(d.getUTCHours(), 2)}${pad(d.getUTCMinutes(), 2)}${pad(d.getUTCSeconds(), 2)}_${pad(seq, 5)}_` +
+      randomHex(3).slice(0, 5)
+    );
+  };
 }

@@ -5,18 +5,19 @@
 
 import type { Kysely } from 'kysely';
 import type { AuthUser } from '../auth/types.js';
-import { CommonErrors, LakecastError, randomHex, silentLogger } from '../shared/index.js';
+import { CommonErrors, LakecastError, silentLogger } from '../shared/index.js';
 import { type Hints, hintsToEntries, parseHints } from '../sql/hints.js';
 import type { SessionContext } from '../sql/types.js';
 import { MAX_TASK_SQL_BYTES, TaskErrors } from './errors.js';
 import { TaskEvents } from './events.js';
 import { createInlineExecutor } from './executor.js';
-import { createTaskIdGenerator } from './ids.js';
+import { createMppQueryIds, createTaskIdGenerator } from './ids.js';
 import { type QueueEntry, recoverUnfinished } from './recovery.js';
 import { resultLimitsOf } from './result-budget.js';
 import { resolveRange } from './result-range.js';
 import { sweepExpiredResults } from './retention.js';
-import { CONTENT_TYPES, errorText, pad, resultKeyOf, statementKind } from './statements.js';
+import { TaskSlots } from './slots.js';
+import { CONTENT_TYPES, errorText, resultKeyOf, statementKind } from './statements.js';
 import {
   createTaskStore,
   type FinishFields,
@@ -102,17 +103,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
   let started = false;
   let closing = false;
   let sweepTimer: NodeJS.Timeout | undefined;
-  let mppSeq = 0;
-
-  function mppQueryId(now: number): string {
-    const d = new Date(now);
-    mppSeq = (mppSeq + 1) % 100_000;
-    return (
-      `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}_` +
-      `${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}_${pad(mppSeq, 5)}_` +
-      randomHex(3).slice(0, 5)
-    );
-  }
+  const mppQueryId = createMppQueryIds();
 
   async function finish(id: string, status: TerminalStatus, fields: FinishFields): Promise<boolean> {
     let task: TaskRecord | null;
@@ -155,22 +146,24 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
    * back before its terminal commit (which only waits for the catalog's fsync), so the next task's query
    * overlaps that commit. `running` keeps the task until it has fully ended (cancel and close look there).
    */
-  let slotsInUse = 0;
+  const slots = new TaskSlots(concurrency, Math.max(0, cfg.maxRunningPerUser ?? 0));
   function pump(): void {
-    while (!closing && started && slotsInUse < concurrency && queue.size > 0) {
-      slotsInUse++;
-      launch(queue.shift()!, false);
+    while (!closing && started && slots.anyFree && queue.size > 0) {
+      const entry = queue.shift(slots.mayStart);
+      if (!entry) return; // only users at their cap are waiting
+      slots.take(entry.ctx.user.name);
+      launch(entry, false);
     }
   }
 
   /** Gives back a slot taken by submit for a task that did not start after all. */
-  function giveBackSlot(): void {
-    slotsInUse--;
+  function giveBackSlot(user: string): void {
+    slots.give(user);
     pump();
   }
 
   /**
-   * Runs `entry` in a slot the caller has taken (`slotsInUse` already counts it). `inserted` RUNNING: the row
+   * Runs `entry` in a slot the caller has taken for its user. `inserted` RUNNING: the row
    * was inserted RUNNING by submit (a free slot and nobody waiting), so there is no QUEUED → RUNNING write.
    */
   function launch(entry: QueueEntry, insertedRunning: boolean): void {
@@ -179,7 +172,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     const releaseSlot = () => {
       if (!slotHeld) return;
       slotHeld = false;
-      slotsInUse--;
+      slots.give(entry.ctx.user.name);
       pump();
     };
     const done = runTask(entry, controller, releaseSlot, insertedRunning)
@@ -422,14 +415,14 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
        * needs no QUEUED → RUNNING write (one catalog commit less per task). The slot is taken before the
        * insert, so concurrent submits cannot overbook it.
        */
-      const startNow = started && !closing && slotsInUse < concurrency && queue.size === 0;
-      if (startNow) slotsInUse++;
+      const startNow = started && !closing && queue.size === 0 && slots.mayStart(user);
+      if (startNow) slots.take(user);
       let inserted: Awaited<ReturnType<typeof insertTask>>;
       submitting.set(user, (submitting.get(user) ?? 0) + 1);
       try {
         inserted = await insertTask(ctx, sql, parsed.body, h, startNow);
       } catch (err) {
-        if (startNow) giveBackSlot();
+        if (startNow) giveBackSlot(user);
         throw err;
       } finally {
         // The task is queued (or started) synchronously after this: no other submit misses it in both counts.
@@ -439,7 +432,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       }
       const { id, created, createTime } = inserted;
       if (!created) {
-        if (startNow) giveBackSlot();
+        if (startNow) giveBackSlot(user);
         return id;
       }
       const sessionCtx: SessionContext = {
@@ -573,7 +566,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     },
 
     stats() {
-      return { queued: queue.size, running: slotsInUse, queuedTextChars: queue.textChars };
+      return { queued: queue.size, running: slots.inUse, queuedTextChars: queue.textChars };
     },
 
     runSync: (ctx, sql, hints, signal) => runSyncQuery(syncEnv, ctx, sql, hints, signal),

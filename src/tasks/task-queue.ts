@@ -30,8 +30,8 @@ export class TaskQueue extends FairQueue<QueueEntry> {
     this.#textChars += kept.body?.length ?? 0;
   }
 
-  override shift(): QueueEntry | undefined {
-    const entry = super.shift();
+  override shift(eligible?: (key: string) => boolean): QueueEntry | undefined {
+    const entry = super.shift(eligible);
     if (entry) this.#textChars -= entry.body?.length ?? 0;
     return entry;
   }

@@ -37,6 +37,11 @@ export interface TaskServiceConfig {
   readonly progressWriteMs?: number;
   /** A SELECT interrupted by crashes this many times ends as FAILURE instead of running again (default 3). */
   readonly maxAttempts?: number;
+  /**
+   * Most tasks of one user running at once on this node (0 = no cap, the default): a user's long tasks then
+   * leave slots for others. See slots.ts.
+   */
+  readonly maxRunningPerUser?: number;
   /** Most bytes of one result file; a larger result fails the task with LC_TASK_RESULT_TOO_LARGE (0 = none, the default). */
   readonly maxResultBytes?: number;
   /**

@@ -38,6 +38,10 @@ describe('config - resolveConfig', () => {
     expect(cfg.tasks.engineMemoryLimit).toBe('25%');
     expect(cfg.tasks.resultGzip).toBe('remote');
     expect(resolveConfig({ env: { LAKECAST_TASK_RESULT_GZIP: 'always' } }).tasks.resultGzip).toBe('always');
+    expect(cfg.tasks.maxRunningPerUser).toBe(0);
+    expect(cfg.tasks.minFreeDiskBytes).toBe(1024 ** 3);
+    const env = { LAKECAST_TASK_MAX_RUNNING_PER_USER: '2', LAKECAST_TASK_MAX_RESULT_BYTES: '1000' };
+    expect(resolveConfig({ env }).tasks).toMatchObject({ maxRunningPerUser: 2, maxResultBytes: 1000 });
   });
 
   it('the result is frozen', () => {

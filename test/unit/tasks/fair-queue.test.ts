@@ -32,4 +32,14 @@ describe('FairQueue', () => {
     expect(q.size).toBe(1);
     expect(q.shift()).toBe('a2');
   });
+  it('shift(eligible) - the least recently served of the admitted keys; undefined when none is admitted', () => {
+    const q = new FairQueue<string>();
+    q.push('a', 'a1');
+    q.push('a', 'a2');
+    q.push('b', 'b1');
+    expect(q.shift((k) => k !== 'a')).toBe('b1');
+    expect(q.shift((k) => k === 'b')).toBeUndefined();
+    expect(q.size).toBe(2);
+    expect(q.shift()).toBe('a1');
+  });
 });

@@ -26,6 +26,27 @@ describe('tasks - limits on what one user can make the server hold', () => {
     expect(await tasks.submit(ctxOf(), '/*+ run-async=true */ rows 1')).toMatch(/^q/);
   });
 
+  it("maxRunningPerUser - one user's long tasks leave slots for another; hers start as her own end", async () => {
+    const { tasks } = await setup({ concurrency: 3, maxRunningPerUser: 2 });
+    const hers = [];
+    for (let i = 0; i < 4; i++) hers.push(await tasks.submit(ctxOf(), '/*+ run-async=true */ slow 2000'));
+    const status = async (id: string) => (await tasks.store.get(id))?.status;
+    for (let i = 0; i < 100 && (await status(hers[1]!)) !== 'RUNNING'; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(await Promise.all(hers.map(status))).toEqual(['RUNNING', 'RUNNING', 'QUEUED', 'QUEUED']);
+    expect(tasks.stats()).toMatchObject({ running: 2, queued: 2 });
+    // A free slot stays free for others: bob starts at once, past alice's waiting tasks.
+    const his = await tasks.submit(ctxOf(bob), '/*+ run-async=true */ rows 1');
+    expect((await waitDone(tasks, his)).status).toBe('SUCCESS');
+    expect(await status(hers[2]!)).toBe('QUEUED');
+    // One of hers ends: the next of hers takes its place, still two at once.
+    await tasks.cancel(hers[0]!, alice);
+    for (let i = 0; i < 100 && (await status(hers[2]!)) !== 'RUNNING'; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(await Promise.all(hers.map(status))).toEqual(['CANCELLED', 'RUNNING', 'RUNNING', 'QUEUED']);
+    for (const id of hers.slice(1)) await tasks.cancel(id, alice);
+  });
+
   it('long statements - a waiting task keeps at most 8 KiB of its text in memory and runs the full text from the catalog', async () => {
     const { tasks, engine } = await setup({ concurrency: 1 });
     const blocker = await tasks.submit(ctxOf(), '/*+ run-async=true */ slow 2000');
