@@ -54,6 +54,15 @@ interface SubmitBody {
 }
 
 const submitSchema = {
+  headers: {
+    type: 'object',
+    properties: {
+      'idempotency-key': {
+        type: 'string',
+        description: 'the client-token hint: a retried POST with the same key returns the same task',
+      },
+    },
+  },
   body: {
     type: 'object',
     required: ['sql'],

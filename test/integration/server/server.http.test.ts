@@ -123,13 +123,17 @@ describe('server - HTTP API', () => {
     expect(value('lakecast_task_executor_restarts_total')).toBe(0);
   });
 
-  it('GET /openapi.json describes /v1/sql', async () => {
+  it('GET /openapi.json describes /v1/sql and the tasks API (with the Idempotency-Key header)', async () => {
     const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
       openapi: string;
-      paths: Record<string, unknown>;
+      paths: Record<string, Record<string, { parameters?: { in: string; name: string }[] }>>;
     };
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths)).toContain('/v1/sql');
+    const submit = (doc.paths['/v1/tasks/'] ?? doc.paths['/v1/tasks'])?.post;
+    expect(submit?.parameters).toContainEqual(
+      expect.objectContaining({ in: 'header', name: 'idempotency-key' }),
+    );
   });
 });
 
