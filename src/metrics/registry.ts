@@ -13,6 +13,11 @@ export interface Metrics {
   readonly httpRequests: Counter<'route' | 'status'>;
   /** Async tasks ended, by terminal status (SUCCESS, FAILURE, CANCELLED). */
   readonly tasksFinished: Counter<'status'>;
+  /**
+   * Async tasks ended as FAILURE, by the error code their `message` starts with (`LC_TASK_DISK_FULL`,
+   * `LC_TIMEOUT`, `LC_ENGINE_…`): what to alert on. Codes come from the error catalog, so the label is bounded.
+   */
+  readonly taskFailures: Counter<'code'>;
   /** Wall time of a task's run (its `elapse_time`), by terminal status. */
   readonly taskDuration: Histogram<'status'>;
   /** Times the task executor thread stopped (crash, out of memory, restart) and was replaced. */
@@ -43,6 +48,12 @@ export function createMetrics(options: { withDefaults?: boolean } = {}): Metrics
       name: 'lakecast_tasks_finished_total',
       help: 'Async query tasks ended, by terminal status',
       labelNames: ['status'],
+      registers: [registry],
+    }),
+    taskFailures: new Counter({
+      name: 'lakecast_task_failures_total',
+      help: 'Async query tasks ended as FAILURE, by error code',
+      labelNames: ['code'],
       registers: [registry],
     }),
     taskDuration: new Histogram({

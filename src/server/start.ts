@@ -18,6 +18,7 @@ import { resolveLocation } from '../storage/index.js';
 import {
   createTasksCapability,
   engineParquetWriter,
+  errorCodeOf,
   mirrorEngine,
   startThreadExecutor,
 } from '../tasks/index.js';
@@ -153,6 +154,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     for (const event of ['task:succeeded', 'task:failed', 'task:cancelled'] as const) {
       tasks.tasks.events.on(event, (e) => {
         metrics.tasksFinished.inc({ status: e.status });
+        if (e.status === 'FAILURE') metrics.taskFailures.inc({ code: errorCodeOf(e.task?.message) });
         if (e.task?.elapse_time != null)
           metrics.taskDuration.observe({ status: e.status }, e.task.elapse_time / 1000);
       });

@@ -11,6 +11,7 @@ export * from './http/index.js';
 export * from './ids.js';
 export * from './parquet.js';
 export * from './service.js';
+export { errorCodeOf } from './statements.js';
 export * from './store/index.js';
 export type { EngineChange, ExecutorThreadInit } from './thread/protocol.js';
 export {

@@ -295,6 +295,8 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       } else {
         if (!(err instanceof LakecastError))
           logger.error({ err, task: id }, 'task failed with an unexpected error');
+        else if (err.code === TaskErrors.TASK_DISK_FULL.code)
+          logger.warn({ task: id, reason: err.message }, 'results disk full');
         await finish(id, 'FAILURE', { message: errorText(err), elapse_time });
       }
     } finally {

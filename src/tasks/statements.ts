@@ -43,6 +43,12 @@ export const CONTENT_TYPES: Record<string, string> = {
   parquet: 'application/vnd.apache.parquet',
 };
 
+/** The error code a failed task's `message` starts with (see {@link errorText}); LC_INTERNAL when none. */
+export function errorCodeOf(message: string | null | undefined): string {
+  return /^(LC_[A-Z0-9_]+):/.exec(message ?? '')?.[1] ?? 'LC_INTERNAL';
+}
+
+/** A failed task's `message`: `<code>: <message>` of a Lakecast error; an unexpected error's text is not shown. */
 export function errorText(err: unknown): string {
   if (err instanceof LakecastError) return `${err.code}: ${err.message}`;
   return 'LC_INTERNAL: internal error';

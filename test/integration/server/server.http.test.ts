@@ -117,6 +117,7 @@ describe('server - HTTP API', () => {
     const value = (line: string) => Number(new RegExp(`^${line} (\\S+)$`, 'm').exec(text)?.[1]);
     expect(value('lakecast_tasks_finished_total\\{status="SUCCESS"\\}')).toBeGreaterThanOrEqual(1);
     expect(value('lakecast_tasks_finished_total\\{status="FAILURE"\\}')).toBeGreaterThanOrEqual(1);
+    expect(text).toMatch(/^lakecast_task_failures_total\{code="LC_[A-Z_]+"\} [1-9]/m);
     expect(value('lakecast_task_duration_seconds_count\\{status="SUCCESS"\\}')).toBeGreaterThanOrEqual(1);
     expect(value('lakecast_tasks_queued')).toBe(0);
     expect(value('lakecast_tasks_running')).toBe(0);
