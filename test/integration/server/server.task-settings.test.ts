@@ -1,0 +1,86 @@
+import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectMysql, startTestServer, TEST_ROOT_PASSWORD, type TestServer } from '../../helpers/server.js';
+
+/** The task settings of this session's features, set in the config, as they reach a running server. */
+describe('server - task settings from the config reach the running server', () => {
+  let server: TestServer;
+  const auth = `Basic ${Buffer.from(`root:${TEST_ROOT_PASSWORD}`).toString('base64')}`;
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      tasks: { resultGzip: 'always', maxResultBytes: 64 * 1024, maxRunningPerUser: 1 },
+    });
+  });
+  afterAll(() => server.stop());
+
+  async function submit(sql: string): Promise<string> {
+    const conn = await connectMysql(server);
+    try {
+      const [rows] = await conn.query(`/*+ run-async=true */ ${sql}`);
+      return (rows as { ASYNC_TASK_ID: string }[])[0]!.ASYNC_TASK_ID;
+    } finally {
+      await conn.end();
+    }
+  }
+
+  async function ended(id: string): Promise<{ status: string; message: string | null }> {
+    const conn = await connectMysql(server);
+    try {
+      for (let i = 0; i < 400; i++) {
+        const [rows] = await conn.query(`SHOW QUERY_TASK WHERE id = '${id}'`);
+        const t = (rows as { status: string; message: string | null }[])[0]!;
+        if (t.status !== 'QUEUED' && t.status !== 'RUNNING') return t;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error(`task ${id} did not end`);
+    } finally {
+      await conn.end();
+    }
+  }
+
+  it('tasks.maxResultBytes fails a larger result; a small one succeeds and downloads gzipped (resultGzip: always)', async () => {
+    const big = await ended(await submit("SELECT range AS n, repeat('x', 50) AS s FROM range(100000)"));
+    expect(big.status).toBe('FAILURE');
+    expect(big.message).toMatch(/^LC_TASK_RESULT_TOO_LARGE: the result is larger than the 65536 bytes/);
+    const id = await submit('SELECT range AS n FROM range(1000)');
+    expect((await ended(id)).status).toBe('SUCCESS');
+    const res = await new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      http
+        .get(
+          `http://127.0.0.1:${server.httpPort}/v1/tasks/${id}/result`,
+          { headers: { authorization: auth, 'accept-encoding': 'gzip' } },
+          (r) => {
+            const chunks: Buffer[] = [];
+            r.on('data', (c: Buffer) => chunks.push(c));
+            r.on('end', () => resolve({ headers: r.headers, body: Buffer.concat(chunks) }));
+          },
+        )
+        .on('error', reject);
+    });
+    expect(res.headers['content-encoding']).toBe('gzip');
+    const lines = gunzipSync(res.body).toString().trim().split('\r\n');
+    expect(lines).toHaveLength(1001);
+    expect(lines[0]).toBe('n');
+  });
+
+  it("tasks.maxRunningPerUser: 1 — a user's second task waits QUEUED while the first runs", async () => {
+    const first = await submit('SELECT count(*) FROM range(3000000000)');
+    const second = await submit('SELECT 1');
+    const conn = await connectMysql(server);
+    try {
+      const status = async (id: string) =>
+        ((await conn.query(`SHOW QUERY_TASK WHERE id = '${id}'`))[0] as { status: string }[])[0]!.status;
+      for (let i = 0; i < 100 && (await status(first)) !== 'RUNNING'; i++)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(await status(first)).toBe('RUNNING');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await status(second)).toBe('QUEUED');
+      await conn.query(`KILL QUERY '${first}'`);
+    } finally {
+      await conn.end();
+    }
+    expect((await ended(second)).status).toBe('SUCCESS');
+  });
+});
