@@ -368,13 +368,31 @@ describe("task store (sqlite catalog with its read thread) - everyone's tasks, a
   });
 });
 
+/**
+ * Runs `fn` with a tasks catalog in a temp SQLite file and a second, raw connection to the same file (another
+ * writer, or a fast bulk loader); closes both and removes the folder afterwards.
+ */
+async function withFileCatalog(
+  prefix: string,
+  fn: (opened: Awaited<ReturnType<typeof openTasksDb>>, raw: Database.Database) => Promise<void>,
+): Promise<void> {
+  const { dir, cleanup: rm } = tempDir(prefix);
+  const file = path.join(dir, 'c.db');
+  const opened = await openTasksDb('sqlite', file);
+  const raw = new Database(file);
+  try {
+    await fn(opened, raw);
+  } finally {
+    raw.close();
+    await opened.cleanup();
+    rm();
+  }
+}
+
 describe("task store (sqlite) - everyone's tasks while a task moves on between two status reads", () => {
   it('lists a task that moved from QUEUED to RUNNING between the reads once, as it is now', async () => {
-    const { dir, cleanup: rm } = tempDir('lakecast-store-race-');
-    const file = path.join(dir, 'c.db');
-    const opened = await openTasksDb('sqlite', file);
-    const other = new Database(file); // another writer, as the runner would be
-    try {
+    // `other`: another writer, as the runner would be.
+    await withFileCatalog('lakecast-store-race-', async (opened, other) => {
       const store0 = createTaskStore(opened.db);
       await store0.insert(newTask('x1', { create_time: 10 }));
       await store0.insert(newTask('x2', { create_time: 20 }));
@@ -401,21 +419,13 @@ describe("task store (sqlite) - everyone's tasks while a task moves on between t
         ['x2', 'QUEUED'],
         ['x1', 'RUNNING'],
       ]);
-    } finally {
-      other.close();
-      await opened.cleanup();
-      rm();
-    }
+    });
   });
 });
 
 describe("task store (sqlite) - everyone's tasks from a large OFFSET", () => {
   it('a status with more keys than a call can take arguments (150,000) merges without overflowing', async () => {
-    const { dir, cleanup: rm } = tempDir('lakecast-store-offset-');
-    const file = path.join(dir, 'c.db');
-    const opened = await openTasksDb('sqlite', file);
-    const raw = new Database(file);
-    try {
+    await withFileCatalog('lakecast-store-offset-', async (opened, raw) => {
       const insert = raw.prepare(
         `insert into query_tasks (id, status, task_name, command, creator_id, create_time, update_time, output_format, hints, node)
          values (?, 'SUCCESS', 'SELECT', 'select 1', 'alice', ?, ?, 'csv', '{}', 'lc')`,
@@ -432,10 +442,6 @@ describe("task store (sqlite) - everyone's tasks from a large OFFSET", () => {
       const rest = await store.list({ offset: MERGE_MAX_OFFSET });
       expect(rest).toHaveLength(150_000 - MERGE_MAX_OFFSET);
       expect([rest[0]!.id, rest.at(-1)!.id]).toEqual([id(first), id(0)]);
-    } finally {
-      raw.close();
-      await opened.cleanup();
-      rm();
-    }
+    });
   });
 });
