@@ -2,7 +2,7 @@
 
 export { StorageErrors } from './errors.js';
 export { checkKey, isSafeKey } from './keys.js';
-export { LOCAL_TMP_DIR, LocalObjectStore, readAll } from './local/local-store.js';
+export { FREE_BYTES_MAX_AGE_MS, LOCAL_TMP_DIR, LocalObjectStore, readAll } from './local/local-store.js';
 export {
   type LocationOptions,
   localPathOf,

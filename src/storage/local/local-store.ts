@@ -24,6 +24,12 @@ export const LOCAL_TMP_DIR = '.lakecast-tmp';
 const RENAME_THEN_SYNC_FILE_SYSTEMS = new Set([0xef53, 0x58465342]);
 
 /**
+ * How old a free-space reading may be ({@link LocalObjectStore.freeBytes}): short against the time any disk takes to
+ * write a task result's free-space margin (1 GiB by default), long against a trivial task.
+ */
+export const FREE_BYTES_MAX_AGE_MS = 100;
+
+/**
  * An {@link ObjectStore} over a local folder. `put` writes a temp file inside the root (same file system),
  * so readers never see part of an object, and resolves once it survives a crash. On ext4 and XFS the file is
  * renamed into place and then fdatasynced, one flush for both; elsewhere it is fdatasynced, renamed, and the
@@ -39,6 +45,7 @@ export class LocalObjectStore implements ObjectStore {
   readonly spares: SpareInodes;
 
   /** Whether put renames before its one fdatasync (see RENAME_THEN_SYNC_FILE_SYSTEMS); undefined until asked. */
+  #free: { at: number; bytes: number | null } = { at: Number.NEGATIVE_INFINITY, bytes: null };
   #renameThenSync: boolean | undefined;
   readonly #fdatasync: (fd: number) => Promise<void>;
 
@@ -75,13 +82,23 @@ export class LocalObjectStore implements ObjectStore {
     return this.#renameThenSync;
   }
 
+  /**
+   * Free bytes of the root's file system, read at most once per {@link FREE_BYTES_MAX_AGE_MS}: every task result
+   * asks before its first byte, and a thousand trivial tasks a second need not make a thousand `statfs` calls.
+   */
   freeBytes(): number | null {
-    try {
-      const s = fs.statfsSync(this.root);
-      return s.bavail * s.bsize;
-    } catch {
-      return null;
+    const now = performance.now();
+    if (now - this.#free.at > FREE_BYTES_MAX_AGE_MS) {
+      let bytes: number | null = null;
+      try {
+        const s = fs.statfsSync(this.root);
+        bytes = s.bavail * s.bsize;
+      } catch {
+        // unknown
+      }
+      this.#free = { at: now, bytes };
     }
+    return this.#free.bytes;
   }
 
   uriOf(key: string): string {

@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readdirSync, statfsSync, symlinkSync, writeFileSync } from 'node:fs';
+import fs, { existsSync, mkdirSync, readdirSync, statfsSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { LakecastError } from '../../../src/shared/index.js';
 import {
+  FREE_BYTES_MAX_AGE_MS,
   isSafeKey,
   LOCAL_TMP_DIR,
   LocalObjectStore,
@@ -164,5 +165,29 @@ describe('resolveLocation - file:// locations stay inside the allowed roots', ()
   it('location - unknown schemes are refused', async () => {
     const err = await resolveLocation('oss://bucket/x/', opts).catch((e: unknown) => e);
     expect((err as LakecastError).code).toBe('LC_STORAGE_BAD_URI');
+  });
+});
+
+describe('local store - free space', () => {
+  const tmp = tempDir('lakecast-free-');
+  afterAll(() => tmp.cleanup());
+
+  it("freeBytes - the root file system's free bytes, read at most once per FREE_BYTES_MAX_AGE_MS", async () => {
+    const store = new LocalObjectStore(tmp.dir);
+    const spy = vi.spyOn(fs, 'statfsSync');
+    try {
+      const first = store.freeBytes();
+      const s = statfsSync(tmp.dir);
+      expect(first).toBeGreaterThan(0);
+      expect(Math.abs(first! - s.bavail * s.bsize)).toBeLessThan(64 * 1024 * 1024);
+      for (let i = 0; i < 100; i++) store.freeBytes();
+      expect(spy.mock.calls.filter(([p]) => p === tmp.dir)).toHaveLength(1);
+      await new Promise((r) => setTimeout(r, FREE_BYTES_MAX_AGE_MS + 20));
+      store.freeBytes();
+      expect(spy.mock.calls.filter(([p]) => p === tmp.dir)).toHaveLength(2);
+      expect(new LocalObjectStore(path.join(tmp.dir, 'missing', 'root')).freeBytes()).toBeNull();
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
