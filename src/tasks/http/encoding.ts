@@ -47,6 +47,16 @@ export function acceptsGzip(value: string | string[] | undefined): boolean {
   return gzip !== null ? gzip > 0 : any !== null && any > 0;
 }
 
+/** True when `mode` lets a client at `peer` (its socket address) have gzip and its `Accept-Encoding` asks for it. */
+export function gzipWanted(
+  mode: ResultGzip,
+  peer: string | undefined,
+  acceptEncoding: string | string[] | undefined,
+): boolean {
+  if (mode === 'never' || (mode === 'remote' && isLoopback(peer))) return false;
+  return acceptsGzip(acceptEncoding);
+}
+
 /** True for the result content types sent gzipped when the client accepts it. */
 export function isCompressible(contentType: string): boolean {
   return COMPRESSIBLE.test(contentType);

@@ -22,14 +22,7 @@ import { MAX_TASK_SQL_BYTES, TaskErrors } from '../errors.js';
 import type { TaskEventName } from '../events.js';
 import type { TaskService } from '../service.js';
 import { isTerminal, TASK_STATUSES, type TaskStatus } from '../store/types.js';
-import {
-  acceptsGzip,
-  gzipEtag,
-  gzipStream,
-  isCompressible,
-  isLoopback,
-  type ResultGzip,
-} from './encoding.js';
+import { gzipEtag, gzipStream, gzipWanted, isCompressible, type ResultGzip } from './encoding.js';
 import { etagMatches, parseRangeHeader, resultEtag } from './range.js';
 
 /** Where the root mounts {@link taskRoutes} under `/v1`. */
@@ -223,9 +216,7 @@ export function taskRoutes(options: TaskRoutesOptions): FastifyPluginAsync {
         const gzip =
           compressible &&
           !r.range &&
-          (resultGzip === 'always' ||
-            (resultGzip === 'remote' && !isLoopback(request.socket.remoteAddress))) &&
-          acceptsGzip(h['accept-encoding']);
+          gzipWanted(resultGzip, request.socket.remoteAddress, h['accept-encoding']);
         const tag = gzip ? gzipEtag(etag) : etag;
         reply.header('etag', tag);
         reply.header('accept-ranges', 'bytes');

@@ -5,6 +5,7 @@ import {
   acceptsGzip,
   gzipEtag,
   gzipStream,
+  gzipWanted,
   isCompressible,
   isLoopback,
 } from '../../../src/tasks/http/encoding.js';
@@ -48,6 +49,15 @@ describe('result download encoding', () => {
       expect(isLoopback(a), a).toBe(true);
     for (const a of [undefined, '', '10.0.0.1', '::ffff:10.0.0.1', '2001:db8::1', '1.127.0.0'])
       expect(isLoopback(a), String(a)).toBe(false);
+  });
+
+  it('gzipWanted - never: no; remote: not to loopback peers; always: whenever Accept-Encoding asks', () => {
+    expect(gzipWanted('never', '10.0.0.2', 'gzip')).toBe(false);
+    expect(gzipWanted('remote', '127.0.0.1', 'gzip')).toBe(false);
+    expect(gzipWanted('remote', '::ffff:10.0.0.2', 'gzip')).toBe(true);
+    expect(gzipWanted('remote', '10.0.0.2', 'identity')).toBe(false);
+    expect(gzipWanted('always', '127.0.0.1', 'gzip')).toBe(true);
+    expect(gzipWanted('always', undefined, undefined)).toBe(false);
   });
 
   it('isCompressible - CSV and NDJSON, not Parquet; gzipEtag - another tag for the gzip coding', () => {
