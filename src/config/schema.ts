@@ -3,6 +3,8 @@ import { ReceiptsConfigSchema } from '../receipts/config.js';
 
 /** Default of `tasks.minFreeDiskBytes`. */
 const GIB = 1024 ** 3;
+/** The longest a presigned S3 URL may stay valid (SigV4 query authentication), seconds. */
+export const MAX_RESULT_URL_TTL_SECONDS = 604_800;
 
 /** Default values, one place (nats.js `parseOptions` style). */
 export const DEFAULT_DATA_DIR = './lakecast-data';
@@ -103,6 +105,11 @@ export const ConfigSchema = z
         maxResultBytes: z.coerce.number().int().min(0).default(0),
         /** Free bytes a local results disk keeps: a result that would go below fails (LC_TASK_DISK_FULL). 0 = none. */
         minFreeDiskBytes: z.coerce.number().int().min(0).default(GIB),
+        /**
+         * How long a result link (`GET /v1/tasks/{id}/result-url`, `…/result?redirect=true`) stays valid, seconds,
+         * for an `s3://` results root; 0 = no links. At most 604,800 (seven days, S3's limit).
+         */
+        resultUrlTtlSeconds: z.coerce.number().int().min(0).max(MAX_RESULT_URL_TTL_SECONDS).default(900),
       })
       .default({
         concurrency: 8,
@@ -117,6 +124,7 @@ export const ConfigSchema = z
         resultGzip: 'remote',
         maxResultBytes: 0,
         minFreeDiskBytes: GIB,
+        resultUrlTtlSeconds: 900,
       }),
     /** Message receipts: named channels, SSRF allowlist, retry policy. See docs/receipts.md. */
     receipts: ReceiptsConfigSchema.prefault({}),
@@ -133,6 +141,8 @@ export const ConfigSchema = z
     s3: z
       .object({
         endpoint: z.string().url().optional(),
+        /** Where clients reach the service, when not at `endpoint`: result links are signed for it. */
+        publicEndpoint: z.string().url().optional(),
         region: z.string().default('us-east-1'),
         accessKeyId: z.string().optional(),
         secretAccessKey: z.string().optional(),

@@ -46,4 +46,19 @@ export interface ObjectStore {
   deletePrefix(prefix: string): Promise<void>;
   /** Bytes free for writing where objects are kept, or null when unknown (absent: never known, as on S3). */
   freeBytes?(): number | null;
+  /**
+   * A URL that lets whoever holds it GET the object without credentials until it expires (S3: a presigned
+   * GetObject URL, SigV4 query authentication). Absent where the store cannot make one (a local folder).
+   */
+  presignGet?(key: string, options: PresignGetOptions): Promise<string>;
+}
+
+/** Options of {@link ObjectStore.presignGet}. */
+export interface PresignGetOptions {
+  /** Seconds the URL stays valid (S3 allows 1 to 604,800: seven days). */
+  readonly expiresInSeconds: number;
+  /** `Content-Type` the storage answers the URL's GET with. */
+  readonly contentType?: string;
+  /** `Content-Disposition` the storage answers the URL's GET with (e.g. the download's file name). */
+  readonly contentDisposition?: string;
 }

@@ -14,10 +14,11 @@ import {
   type S3ServiceException,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { LakecastError } from '../../shared/index.js';
 import { StorageErrors } from '../errors.js';
 import { checkKey, checkPrefix } from '../keys.js';
-import type { ByteRange, ObjectBody, ObjectInfo, ObjectStore } from '../types.js';
+import type { ByteRange, ObjectBody, ObjectInfo, ObjectStore, PresignGetOptions } from '../types.js';
 
 /** Part size of multipart uploads (S3's minimum is 5 MiB for every part but the last). */
 export const MULTIPART_PART_BYTES = 8 * 1024 * 1024;
@@ -31,6 +32,11 @@ export interface S3Settings {
   readonly accessKeyId?: string;
   readonly secretAccessKey?: string;
   readonly forcePathStyle?: boolean;
+  /**
+   * The endpoint clients reach the service at, when it differs from `endpoint` (a server inside a private
+   * network): presigned URLs are signed for this host. Default: `endpoint`.
+   */
+  readonly publicEndpoint?: string;
 }
 
 /** One S3 client per settings object (clients keep connection pools). */
@@ -92,10 +98,12 @@ export function toStorageError(err: unknown, what: string): LakecastError {
 export class S3ObjectStore implements ObjectStore {
   readonly rootUri: string;
 
+  /** `presignClient` signs presigned URLs (a client for the public endpoint); default `client`. */
   constructor(
     readonly client: S3Client,
     readonly bucket: string,
     readonly prefix: string,
+    readonly presignClient: S3Client = client,
   ) {
     if (prefix && !prefix.endsWith('/')) this.prefix = `${prefix}/`;
     this.rootUri = `s3://${bucket}/${this.prefix}`;
@@ -192,6 +200,21 @@ export class S3ObjectStore implements ObjectStore {
       return res.Body as Readable;
     } catch (err) {
       throw toStorageError(err, `get ${this.uriOf(key)}`);
+    }
+  }
+
+  /** A presigned GetObject URL of `key` (no request is made; the object's existence is not checked). */
+  async presignGet(key: string, options: PresignGetOptions): Promise<string> {
+    const command = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: this.full(key),
+      ResponseContentType: options.contentType,
+      ResponseContentDisposition: options.contentDisposition,
+    });
+    try {
+      return await getSignedUrl(this.presignClient, command, { expiresIn: options.expiresInSeconds });
+    } catch (err) {
+      throw toStorageError(err, `presign ${this.uriOf(key)}`);
     }
   }
 
