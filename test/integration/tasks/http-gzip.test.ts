@@ -1,19 +1,12 @@
 import { readdirSync } from 'node:fs';
 import http from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import '../../../src/http/types.js';
-import { LakecastError } from '../../../src/shared/index.js';
 import { LocalObjectStore } from '../../../src/storage/index.js';
-import {
-  type ResultGzip,
-  TASKS_HTTP_PREFIX,
-  type TaskService,
-  taskRoutes,
-} from '../../../src/tasks/index.js';
+import type { ResultGzip, TaskService } from '../../../src/tasks/index.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { startFakeTaskService } from './fake-service.js';
+import { startTaskRoutesApp } from './http-app.js';
 
 /** A raw GET (no transparent decoding, unlike fetch): status, headers and the bytes as sent. */
 function rawGet(
@@ -37,7 +30,7 @@ function rawGet(
 const openFds = () => readdirSync('/proc/self/fd').length;
 
 describe('tasks HTTP API - gzip of result downloads', () => {
-  const apps: FastifyInstance[] = [];
+  const apps: { close: () => Promise<void> }[] = [];
   const bases = new Map<ResultGzip, string>();
   let tasks: TaskService;
   let cleanup: () => Promise<void>;
@@ -48,21 +41,8 @@ describe('tasks HTTP API - gzip of result downloads', () => {
     const service = await startFakeTaskService(undefined, { resultStore: new LocalObjectStore(dir) });
     tasks = service.tasks;
     for (const mode of ['always', 'remote', 'never'] as const) {
-      const app = Fastify();
-      app.addHook('preHandler', async (request) => {
-        request.lakecastUser = { name: String(request.headers['x-user']), admin: false };
-      });
-      app.setErrorHandler((error, _request, reply) => {
-        if (error instanceof LakecastError) return reply.code(error.httpStatus).send(error.toJSON());
-        return reply.code(500).send({ code: 'LC_INTERNAL', message: String(error) });
-      });
-      await app.register(
-        async (v1) => {
-          await v1.register(taskRoutes({ tasks, resultGzip: mode }), { prefix: TASKS_HTTP_PREFIX });
-        },
-        { prefix: '/v1' },
-      );
-      bases.set(mode, await app.listen({ port: 0, host: '127.0.0.1' }));
+      const app = await startTaskRoutesApp({ tasks, resultGzip: mode });
+      bases.set(mode, app.base);
       apps.push(app);
     }
     cleanup = async () => {

@@ -1,12 +1,9 @@
-import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import '../../../src/http/types.js';
-import { LakecastError } from '../../../src/shared/index.js';
-import { TASKS_HTTP_PREFIX, type TaskService, taskRoutes } from '../../../src/tasks/index.js';
+import type { TaskService } from '../../../src/tasks/index.js';
 import { startFakeTaskService } from './fake-service.js';
+import { startTaskRoutesApp } from './http-app.js';
 
 describe('tasks HTTP API', () => {
-  let app: FastifyInstance;
   let tasks: TaskService;
   let cleanup: () => Promise<void>;
   let base = '';
@@ -14,24 +11,8 @@ describe('tasks HTTP API', () => {
   beforeAll(async () => {
     const service = await startFakeTaskService({ progressWriteMs: 0 });
     tasks = service.tasks;
-    app = Fastify();
-    // Stand-ins for the root's auth hook and error handler.
-    app.addHook('preHandler', async (request) => {
-      const name = request.headers['x-user'];
-      request.lakecastUser = { name: String(name), admin: name === 'root' };
-    });
-    app.setErrorHandler((error, _request, reply) => {
-      if (error instanceof LakecastError) return reply.code(error.httpStatus).send(error.toJSON());
-      const e = error as { statusCode?: number; message: string };
-      return reply.code(e.statusCode ?? 500).send({ code: 'LC_BAD_REQUEST', message: e.message });
-    });
-    await app.register(
-      async (v1) => {
-        await v1.register(taskRoutes({ tasks }), { prefix: TASKS_HTTP_PREFIX });
-      },
-      { prefix: '/v1' },
-    );
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    const app = await startTaskRoutesApp({ tasks });
+    base = app.base;
     cleanup = async () => {
       await app.close();
       await service.close();

@@ -1,0 +1,32 @@
+import Fastify from 'fastify';
+import '../../../src/http/types.js';
+import { LakecastError } from '../../../src/shared/index.js';
+import { TASKS_HTTP_PREFIX, type TaskRoutesOptions, taskRoutes } from '../../../src/tasks/index.js';
+
+/**
+ * The tasks routes mounted under `/v1/tasks` on a fastify app of their own, listening on 127.0.0.1, with
+ * stand-ins for the composition root's auth hook (the user is the `x-user` header; `root` is an admin) and its
+ * error handler. Returns the base URL and a close function.
+ */
+export async function startTaskRoutesApp(
+  options: TaskRoutesOptions,
+): Promise<{ base: string; close: () => Promise<void> }> {
+  const app = Fastify();
+  app.addHook('preHandler', async (request) => {
+    const name = String(request.headers['x-user']);
+    request.lakecastUser = { name, admin: name === 'root' };
+  });
+  app.setErrorHandler((error, _request, reply) => {
+    if (error instanceof LakecastError) return reply.code(error.httpStatus).send(error.toJSON());
+    const e = error as { statusCode?: number; message: string };
+    return reply.code(e.statusCode ?? 500).send({ code: 'LC_BAD_REQUEST', message: e.message });
+  });
+  await app.register(
+    async (v1) => {
+      await v1.register(taskRoutes(options), { prefix: TASKS_HTTP_PREFIX });
+    },
+    { prefix: '/v1' },
+  );
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  return { base, close: () => app.close() };
+}
