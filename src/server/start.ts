@@ -143,6 +143,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         nodeCode: config.tasks.nodeCode,
         maxResultBytes: config.tasks.maxResultBytes,
         minFreeDiskBytes: config.tasks.minFreeDiskBytes,
+        resultUrlTtlSeconds: config.tasks.resultUrlTtlSeconds,
       },
       logger,
       resolveUser: (name) => auth.getUser(name),

@@ -1,6 +1,7 @@
 /**
  * `lakecast result <task-id> [-o <file>] [--continue]`: downloads a task's result file (`GET
  * /v1/tasks/{id}/result`) to stdout or a file; `--continue` resumes a partial file with an HTTP byte range.
+ * `lakecast result <task-id> --link` prints a presigned link to the file instead (`GET /v1/tasks/{id}/result-url`).
  */
 import { createWriteStream, statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
@@ -81,9 +82,24 @@ export function registerResultCommand<O>(
         .description("download a task's result file (to stdout, or a file with -o)")
         .argument('<task-id>', 'the task id (q…)')
         .option('-o, --output <file>', 'write to this file instead of stdout')
-        .option('-c, --continue', 'resume a partial -o file: ask only for the bytes after it'),
+        .option('-c, --continue', 'resume a partial -o file: ask only for the bytes after it')
+        .option(
+          '--link',
+          'print a link that downloads the file without credentials until it expires (s3:// results)',
+        ),
     )
     .action(async (id: string, opts: Record<string, string | undefined>) => {
+      // commander gives flags as `true`; only whether they were given matters here.
+      if (opts.link !== undefined) {
+        if (opts.output !== undefined || opts.continue !== undefined)
+          throw new Error('--link prints a link: it does not go with -o or --continue');
+        const path = `v1/tasks/${encodeURIComponent(id)}/result-url`;
+        const res = await helpers.request(helpers.clientOptions(opts), 'GET', path);
+        const link = (await res.json()) as { url: string; expires_at: string };
+        output.stdout.write(`${link.url}\n`);
+        output.err(`valid until ${link.expires_at}\n`);
+        return;
+      }
       const file = opts.output;
       const r = await downloadResult(helpers, helpers.clientOptions(opts), id, {
         file,

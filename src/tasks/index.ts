@@ -10,6 +10,7 @@ export * from './fair-queue.js';
 export * from './http/index.js';
 export * from './ids.js';
 export * from './parquet.js';
+export * from './result-access.js';
 export * from './service.js';
 export { errorCodeOf } from './statements.js';
 export * from './store/index.js';

@@ -13,11 +13,12 @@ import { TaskEvents } from './events.js';
 import { createInlineExecutor } from './executor.js';
 import { createMppQueryIds, createTaskIdGenerator } from './ids.js';
 import { type QueueEntry, recoverUnfinished } from './recovery.js';
+import { DEFAULT_RESULT_URL_TTL_SECONDS, readableResult, resultLink } from './result-access.js';
 import { resultLimitsOf } from './result-budget.js';
 import { resolveRange } from './result-range.js';
 import { sweepExpiredResults } from './retention.js';
 import { TaskSlots } from './slots.js';
-import { CONTENT_TYPES, errorText, resultKeyOf, statementKind } from './statements.js';
+import { errorText, resultKeyOf, statementKind } from './statements.js';
 import {
   createTaskStore,
   type FinishFields,
@@ -85,6 +86,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
   const progressWriteMs = cfg.progressWriteMs ?? DEFAULT_PROGRESS_WRITE_MS;
   const maxAttempts = cfg.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const limits = resultLimitsOf(cfg);
+  const resultUrlTtlSeconds = cfg.resultUrlTtlSeconds ?? DEFAULT_RESULT_URL_TTL_SECONDS;
   const logger = deps.logger ?? silentLogger();
   const clock = deps.clock ?? Date.now;
   const ids = createTaskIdGenerator(node);
@@ -512,30 +514,15 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     },
 
     async openResult(id, actor, range) {
-      const task = await store.get(id);
-      if (!task || (task.creator_id !== actor.name && !actor.admin)) throw notFound(id);
-      if (task.status !== 'SUCCESS' || !task.result_key) {
-        throw new LakecastError(
-          TaskErrors.TASK_NO_RESULT,
-          `task ${id} has no result file (status ${task.status})`,
-        );
-      }
-      if (task.result_deleted_at !== null) {
-        throw new LakecastError(
-          TaskErrors.TASK_NO_RESULT,
-          `the result of task ${id} expired and was deleted`,
-        );
-      }
-      const resolved = range ? resolveRange(range, task.result_file_size, id) : null;
-      const body = await deps.resultStore.get(task.result_key, resolved ? { range: resolved } : {});
-      const ext = task.result_key.slice(task.result_key.lastIndexOf('.') + 1);
-      return {
-        task,
-        body,
-        range: resolved,
-        contentType: CONTENT_TYPES[ext] ?? 'application/octet-stream',
-        fileName: `${id}.${ext}`,
-      };
+      const r = readableResult(await store.get(id), id, actor);
+      const resolved = range ? resolveRange(range, r.task.result_file_size, id) : null;
+      const body = await deps.resultStore.get(r.key, resolved ? { range: resolved } : {});
+      return { task: r.task, body, range: resolved, contentType: r.contentType, fileName: r.fileName };
+    },
+
+    async resultUrl(id, actor) {
+      const r = readableResult(await store.get(id), id, actor);
+      return resultLink(r, deps.resultStore, resultUrlTtlSeconds, clock());
     },
 
     async start() {

@@ -9,6 +9,7 @@ import type { SessionContext } from '../sql/types.js';
 import type { ByteRange, ObjectStore } from '../storage/types.js';
 import type { TaskEvents } from './events.js';
 import type { TaskExecutor } from './executor.js';
+import type { ResultLink } from './result-access.js';
 import type { FinishHook, TaskRecord, TaskStore } from './store/index.js';
 
 export const DEFAULT_TASK_CONCURRENCY = 8;
@@ -49,6 +50,11 @@ export interface TaskServiceConfig {
    * (default 1 GiB; 0 = no floor).
    */
   readonly minFreeDiskBytes?: number;
+  /**
+   * How long a result link ({@link TaskService.resultUrl}) stays valid, seconds (default 900); 0 = no links.
+   * Links need a results store that can presign (S3).
+   */
+  readonly resultUrlTtlSeconds?: number;
 }
 
 /**
@@ -161,6 +167,12 @@ export interface TaskService {
     fileName: string;
     range: (ByteRange & { readonly size: number }) | null;
   }>;
+  /**
+   * A URL that downloads the result file of a SUCCESS task straight from the results store, without credentials,
+   * until `expiresAt` (a presigned S3 GetObject URL): the owner (or an admin) only, with {@link openResult}'s
+   * errors, and LC_TASK_RESULT_URL_UNAVAILABLE on a local results root or with links off.
+   */
+  resultUrl(id: string, actor: AuthUser): Promise<ResultLink>;
   /** Runs recovery (see docs/tasks.md) and starts the queue and the retention timer. */
   start(): Promise<{ requeued: number; failed: number }>;
   /** Deletes expired result files and marks their rows; returns how many. */

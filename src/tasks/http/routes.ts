@@ -10,7 +10,9 @@
  *   GET  /v1/tasks/{id}/events     Server-Sent Events: `task` (the row now), `progress`, then the terminal event
  *   GET  /v1/tasks/{id}/result     streams the result file, to its owner (or an admin) only; one byte range
  *                                  (`Range`, `If-Range`; 206/416), `ETag` and `If-None-Match` (304); CSV and
- *                                  NDJSON sent whole are gzipped for clients that accept it
+ *                                  NDJSON sent whole are gzipped for clients that accept it; `?redirect=true`
+ *                                  answers 307 to a presigned link instead where the results root can make one
+ *   GET  /v1/tasks/{id}/result-url { url, expires_at, … }: a presigned link to the file (`s3://` results root)
  */
 import { PassThrough, Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
@@ -138,6 +140,18 @@ function remote(request: FastifyRequest): string {
   return request.ip ?? 'http';
 }
 
+const resultQuery = {
+  type: 'object',
+  properties: {
+    redirect: {
+      type: 'string',
+      enum: ['true', 'false', '1', '0'],
+      description:
+        'answer 307 to a presigned link to the file where the results root can make one (s3://), else send it',
+    },
+  },
+} as const;
+
 /** The tasks routes (see the module comment). */
 export function taskRoutes(options: TaskRoutesOptions): FastifyPluginAsync {
   const { tasks, resultGzip = 'remote' } = options;
@@ -196,11 +210,39 @@ export function taskRoutes(options: TaskRoutesOptions): FastifyPluginAsync {
       return taskToJson(await tasks.cancel(request.params.id, userOf(request)));
     });
 
+    // A link is a bearer credential until it expires: never cached by anything between server and client.
     app.get<{ Params: { id: string } }>(
-      '/:id/result',
+      '/:id/result-url',
       { schema: { params: idParams } },
       async (request, reply) => {
+        const link = await tasks.resultUrl(request.params.id, userOf(request));
+        reply.header('cache-control', 'no-store');
+        return {
+          id: link.task.id,
+          url: link.url,
+          expires_at: new Date(link.expiresAt).toISOString(),
+          content_type: link.contentType,
+          file_name: link.fileName,
+          size: link.task.result_file_size,
+        };
+      },
+    );
+
+    app.get<{ Params: { id: string }; Querystring: { redirect?: 'true' | 'false' | '1' | '0' } }>(
+      '/:id/result',
+      { schema: { params: idParams, querystring: resultQuery } },
+      async (request, reply) => {
         const { id } = request.params;
+        const { redirect } = request.query;
+        if (redirect === 'true' || redirect === '1') {
+          const link = await tasks.resultUrl(id, userOf(request)).catch((err: unknown) => {
+            // No links here (a local results root, or links off): the file itself is the answer.
+            if ((err as LakecastError).code === TaskErrors.TASK_RESULT_URL_UNAVAILABLE.code) return null;
+            throw err;
+          });
+          if (link)
+            return reply.code(307).header('cache-control', 'no-store').header('location', link.url).send();
+        }
         const etag = resultEtag(id);
         const h = request.headers;
         // If-Range: the range holds only for the file the client has part of (any other tag: send it whole).

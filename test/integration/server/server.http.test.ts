@@ -124,7 +124,7 @@ describe('server - HTTP API', () => {
     expect(value('lakecast_task_executor_restarts_total')).toBe(0);
   });
 
-  it('GET /openapi.json describes /v1/sql and the tasks API (with the Idempotency-Key header)', async () => {
+  it('GET /openapi.json describes /v1/sql and the tasks API (the Idempotency-Key header, result links)', async () => {
     const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
       openapi: string;
       paths: Record<string, Record<string, { parameters?: { in: string; name: string }[] }>>;
@@ -134,6 +134,10 @@ describe('server - HTTP API', () => {
     const submit = (doc.paths['/v1/tasks/'] ?? doc.paths['/v1/tasks'])?.post;
     expect(submit?.parameters).toContainEqual(
       expect.objectContaining({ in: 'header', name: 'idempotency-key' }),
+    );
+    expect(doc.paths['/v1/tasks/{id}/result-url']?.get).toBeDefined();
+    expect(doc.paths['/v1/tasks/{id}/result']?.get?.parameters).toContainEqual(
+      expect.objectContaining({ in: 'query', name: 'redirect' }),
     );
   });
 });

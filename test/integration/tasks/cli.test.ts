@@ -169,6 +169,12 @@ describe('tasks CLI parts (lakecast sql --async --wait, tasks, kill) against the
         program.parseAsync(['node', 'lakecast', 'result', task.id, '-o', other, ...bobs], { from: 'node' }),
       ).rejects.toMatchObject({ code: 'LC_TASK_NOT_FOUND' });
       expect(existsSync(other)).toBe(false);
+      // --link where the results root cannot make links (this store keeps results in memory): the error, no output.
+      stdout = Buffer.alloc(0);
+      await expect(
+        program.parseAsync(['node', 'lakecast', 'result', task.id, '--link', ...common], { from: 'node' }),
+      ).rejects.toMatchObject({ code: 'LC_TASK_RESULT_URL_UNAVAILABLE' });
+      expect(stdout.length).toBe(0);
     } finally {
       rm();
     }

@@ -1,0 +1,88 @@
+/**
+ * Who may read a task's result file, and how it is served: the checks `openResult` (the download) and
+ * `resultUrl` (a presigned link on an `s3://` results root) share, and the link itself.
+ */
+import type { AuthUser } from '../auth/types.js';
+import { LakecastError } from '../shared/index.js';
+import type { ObjectStore } from '../storage/index.js';
+import { TaskErrors } from './errors.js';
+import { CONTENT_TYPES } from './statements.js';
+import type { TaskRecord } from './store/index.js';
+
+/** Default of `tasks.resultUrlTtlSeconds`: how long a result link stays valid (15 minutes). */
+export const DEFAULT_RESULT_URL_TTL_SECONDS = 900;
+
+/** A result file a user may read. */
+export interface ReadableResult {
+  readonly task: TaskRecord;
+  /** The file's key in the results store. */
+  readonly key: string;
+  readonly contentType: string;
+  /** The name a download is saved under: `<task id>.<csv|json|parquet>`. */
+  readonly fileName: string;
+}
+
+/** What {@link resultLink} answers: a URL that fetches the file without credentials, until `expiresAt`. */
+export interface ResultLink extends ReadableResult {
+  readonly url: string;
+  /** When the URL stops working (ms since the epoch). */
+  readonly expiresAt: number;
+}
+
+/**
+ * The result file of task `id` as `actor` may read it. LC_TASK_NOT_FOUND when there is no such task or it is
+ * another user's (unless the actor is an admin: ids of others' tasks are not revealed), LC_TASK_NO_RESULT while
+ * it runs, when it ended without a file, or once retention deleted the file.
+ */
+export function readableResult(
+  task: TaskRecord | null | undefined,
+  id: string,
+  actor: AuthUser,
+): ReadableResult {
+  if (!task || (task.creator_id !== actor.name && !actor.admin)) {
+    throw new LakecastError(TaskErrors.TASK_NOT_FOUND, `Unknown task id: ${id}`);
+  }
+  if (task.status !== 'SUCCESS' || !task.result_key) {
+    throw new LakecastError(
+      TaskErrors.TASK_NO_RESULT,
+      `task ${id} has no result file (status ${task.status})`,
+    );
+  }
+  if (task.result_deleted_at !== null) {
+    throw new LakecastError(TaskErrors.TASK_NO_RESULT, `the result of task ${id} expired and was deleted`);
+  }
+  const ext = task.result_key.slice(task.result_key.lastIndexOf('.') + 1);
+  return {
+    task,
+    key: task.result_key,
+    contentType: CONTENT_TYPES[ext] ?? 'application/octet-stream',
+    fileName: `${id}.${ext}`,
+  };
+}
+
+/**
+ * A presigned link to a readable result: valid for `ttlSeconds`, answered by the storage with the file's content
+ * type and download name. LC_TASK_RESULT_URL_UNAVAILABLE when the store cannot make links (a local results
+ * folder) or links are off (`ttlSeconds` 0).
+ */
+export async function resultLink(
+  result: ReadableResult,
+  store: ObjectStore,
+  ttlSeconds: number,
+  now: number,
+): Promise<ResultLink> {
+  if (!store.presignGet || ttlSeconds <= 0) {
+    throw new LakecastError(
+      TaskErrors.TASK_RESULT_URL_UNAVAILABLE,
+      store.presignGet
+        ? 'result links are off on this server (tasks.resultUrlTtlSeconds is 0)'
+        : 'result links need an s3:// results root (tasks.resultsUri); download the file from /v1/tasks/{id}/result',
+    );
+  }
+  const url = await store.presignGet(result.key, {
+    expiresInSeconds: ttlSeconds,
+    contentType: result.contentType,
+    contentDisposition: `attachment; filename="${result.fileName}"`,
+  });
+  return { ...result, url, expiresAt: now + ttlSeconds * 1000 };
+}
