@@ -86,6 +86,7 @@ export function createInlineExecutor(deps: InlineExecutorDeps): TaskExecutor {
             signal,
             onProgress,
             defaultSchema: job.defaultSchema,
+            limits: job.limits ?? NO_LIMITS,
           });
           dispose = r.dispose;
           source = r.body;

@@ -5,6 +5,7 @@
  * below (`tasks.minFreeDiskBytes`). A task that reaches either ends as FAILURE with a stable code, its partial
  * file is removed, and the server goes on.
  */
+import { statfsSync } from 'node:fs';
 import { LakecastError } from '../shared/index.js';
 import type { ObjectBody } from '../storage/index.js';
 import { TaskErrors } from './errors.js';
@@ -59,6 +60,16 @@ export class ResultBudget {
   /** Counts `chunk`; throws when it takes the result over a limit. */
   add(chunk: string | Uint8Array): void {
     this.#written += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+    this.#check();
+  }
+
+  /** Counts a file someone else writes (DuckDB's Parquet file) as `total` bytes so far; throws as {@link add}. */
+  reach(total: number): void {
+    this.#written = total;
+    this.#check();
+  }
+
+  #check(): void {
     const { maxBytes, minFreeBytes } = this.limits;
     if (maxBytes > 0 && this.#written > maxBytes) {
       throw new LakecastError(
@@ -99,10 +110,33 @@ export async function* withinBudget(
   }
 }
 
-/** LC_TASK_DISK_FULL for a write that failed because the disk (or the user's quota) is full; else `err`. */
-export function asDiskFull(err: unknown, limits: ResultLimits): unknown {
+/** Free bytes of the file system `dir` is on (for an unprivileged user), or null when it cannot be read. */
+export function freeBytesAt(dir: string): number | null {
+  try {
+    const s = statfsSync(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return null;
+  }
+}
+
+/** The errno a failed write reports: Node's `code`, or the C library's text inside an engine's message. */
+function fullDiskCode(err: unknown): 'ENOSPC' | 'EDQUOT' | null {
   const code = (err as NodeJS.ErrnoException | null)?.code;
-  if (code !== 'ENOSPC' && code !== 'EDQUOT') return err;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return code;
+  const message = err instanceof Error ? err.message : '';
+  if (/No space left on device/i.test(message)) return 'ENOSPC';
+  if (/Disk quota exceeded/i.test(message)) return 'EDQUOT';
+  return null;
+}
+
+/**
+ * LC_TASK_DISK_FULL for a write that failed because the disk (or the user's quota) is full — a Node error, or an
+ * engine error whose message carries the system's text (DuckDB writing a Parquet file); else `err`.
+ */
+export function asDiskFull(err: unknown, limits: ResultLimits): unknown {
+  const code = fullDiskCode(err);
+  if (!code) return err;
   return diskFull(
     code === 'EDQUOT' ? 'the disk quota is used up' : 'no space left on the device',
     limits.minFreeBytes,

@@ -10,6 +10,7 @@ import type { ByteRange, ObjectStore } from '../storage/types.js';
 import type { TaskEvents } from './events.js';
 import type { TaskExecutor } from './executor.js';
 import type { ResultLink } from './result-access.js';
+import type { ResultLimits } from './result-budget.js';
 import type { FinishHook, TaskRecord, TaskStore } from './store/index.js';
 
 export const DEFAULT_TASK_CONCURRENCY = 8;
@@ -73,7 +74,13 @@ export type PrepareQuery = (
  */
 export type ParquetWriter = (
   engineSql: string,
-  options: { signal: AbortSignal; defaultSchema?: string; onProgress?: (percent: number) => void },
+  options: {
+    signal: AbortSignal;
+    defaultSchema?: string;
+    onProgress?: (percent: number) => void;
+    /** Held while the file is written, before it reaches the result store (see result-budget.ts). */
+    limits?: ResultLimits;
+  },
 ) => Promise<{
   body: Readable;
   stats: () => { rowsReturned: number; scannedRows: number; scannedBytes: number };

@@ -3,6 +3,7 @@
  * connection, with the same schema, cancel, timeout, progress and scan statistics as `query()`.
  */
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { CommonErrors, LakecastError, type Logger } from '../../shared/index.js';
@@ -11,8 +12,18 @@ import { literal } from './lake.js';
 import type { ConnectionPool, PooledConnection } from './pool.js';
 import { readProfile, type ScanBytes, scanTotals } from './profile.js';
 
-/** Options of `DuckDbEngine.writeParquet`: {@link QueryOptions} without parameters. */
-export type ParquetOptions = Omit<QueryOptions, 'params'>;
+/** How often {@link ParquetOptions.fileGuard} looks at the file while DuckDB writes it. */
+export const PARQUET_GUARD_INTERVAL_MS = 100;
+
+/** Options of `DuckDbEngine.writeParquet`: {@link QueryOptions} without parameters, and a guard on the file. */
+export type ParquetOptions = Omit<QueryOptions, 'params'> & {
+  /**
+   * Looked at every {@link PARQUET_GUARD_INTERVAL_MS} while DuckDB writes, with the file's size so far and its
+   * path: an error it returns interrupts the query, the partial file is deleted and the promise rejects with that
+   * error (so a size cap or a free-space floor holds while the file grows, not only once it is complete).
+   */
+  readonly fileGuard?: (bytesWritten: number, file: string) => Error | null;
+};
 
 /** A Parquet file written by the engine; the caller moves it where it belongs and deletes it. */
 export interface ParquetFile {
@@ -49,10 +60,11 @@ export async function writeParquetFile(
   const conn = pooled.connection;
   const file = path.join(env.tmpDir, `result-${Date.now()}-${randomBytes(6).toString('hex')}.parquet`);
   const stats: QueryStats = { rowsReturned: 0, scannedRows: 0, scannedBytes: 0, elapsedMs: 0 };
-  let reason: 'cancel' | 'timeout' | null = null;
+  let reason: 'cancel' | 'timeout' | 'guard' | null = null;
+  let guardError: Error | null = null;
   let running = true;
   const timers: NodeJS.Timeout[] = [];
-  const interrupt = (why: 'cancel' | 'timeout') => {
+  const interrupt = (why: 'cancel' | 'timeout' | 'guard') => {
     if (!running || reason) return;
     reason = why;
     conn.interrupt();
@@ -79,6 +91,22 @@ export async function writeParquetFile(
       timers.push(setTimeout(tick, every));
     };
     timers.push(setTimeout(tick, every));
+  }
+  if (opts.fileGuard) {
+    const guard = opts.fileGuard;
+    const look = () => {
+      if (!running) return;
+      let bytes = 0;
+      try {
+        bytes = statSync(file).size;
+      } catch {
+        // not created yet
+      }
+      guardError = guard(bytes, file);
+      if (guardError) interrupt('guard');
+      else timers.push(setTimeout(look, PARQUET_GUARD_INTERVAL_MS));
+    };
+    timers.push(setTimeout(look, PARQUET_GUARD_INTERVAL_MS));
   }
   let released = false;
   const release = () => {
@@ -120,6 +148,7 @@ export async function writeParquetFile(
     }
     if (why === 'cancel')
       throw new LakecastError(CommonErrors.CANCELLED, 'query was cancelled', { cause: err });
+    if (why === 'guard' && guardError) throw guardError;
     throw env.fail(err);
   }
 }

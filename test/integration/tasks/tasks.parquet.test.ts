@@ -16,14 +16,21 @@ import { createSeedTable } from './seed-table.js';
 
 const LONG_QUERY = 'SELECT sum(a.range * b.range) FROM range(100000000) a, range(1000) b';
 
-async function setup(h: Harness, resultsUri: string, s3?: Parameters<typeof openObjectStore>[1]) {
+type Limits = { maxResultBytes?: number; minFreeDiskBytes?: number };
+
+async function setup(
+  h: Harness,
+  resultsUri: string,
+  s3?: Parameters<typeof openObjectStore>[1],
+  limits: Limits = {},
+) {
   let front: SqlFront | undefined;
   const tasks = createTaskService({
     catalog: h.catalog,
     engine: h.engine,
     prepare: (ctx, sql) => front!.prepareUserQuery(ctx, sql),
     resultStore: openObjectStore(resultsUri, s3),
-    config: { concurrency: 2, progressWriteMs: 100 },
+    config: { concurrency: 2, progressWriteMs: 100, ...limits },
     writeParquet: engineParquetWriter(h.engine),
   });
   front = createSqlFront({
@@ -189,5 +196,61 @@ describe('output-format=parquet (S3 results)', () => {
       [2, 'say "hi"', 2.5],
     ]);
     expect(engineTmpFiles(h)).toEqual([]);
+  });
+});
+
+/** ~1 KB of Parquet per 30 rows that do not compress: minutes to write whole, so only a limit ends it early. */
+const HUGE =
+  '/*+ run-async=true, output-format=parquet */ SELECT range AS n, md5(range::VARCHAR) || md5((range + 1)::VARCHAR) AS s FROM range(2000000000)';
+
+describe('output-format=parquet - result limits hold while DuckDB writes the file', () => {
+  let h: Harness;
+  let s3: Awaited<ReturnType<typeof startS3>>;
+  const started: TaskService[] = [];
+
+  beforeAll(async () => {
+    h = await startHarness();
+    s3 = await startS3(['results']);
+  }, 60_000);
+  afterAll(async () => {
+    for (const t of started) await t.close(0);
+    await h?.close();
+    await s3?.stop();
+  });
+
+  it('tasks.maxResultBytes - the query is interrupted once the file passes the cap; nothing is kept', async () => {
+    const { tasks, s } = await setup(h, pathToFileURL(path.join(h.dir, 'capped')).href, undefined, {
+      maxResultBytes: 1024 * 1024,
+    });
+    started.push(tasks);
+    const id = (await run(s, HUGE)).rows[0]![0] as string;
+    const t = await waitFor(tasks, id, ['SUCCESS', 'FAILURE', 'CANCELLED'], 30_000);
+    expect(t.status).toBe('FAILURE');
+    expect(t.message).toMatch(/^LC_TASK_RESULT_TOO_LARGE: the result is larger than the 1 MiB/);
+    expect(t.result_file_oss_file).toBeNull();
+    expect(engineTmpFiles(h)).toEqual([]);
+    await tasks.close(0);
+  });
+
+  it('tasks.minFreeDiskBytes - the staged file is held to the floor even for an S3 results root', async () => {
+    // S3 has no free space to check: only the guard on the local temp file can stop this task.
+    const { tasks, s } = await setup(
+      h,
+      's3://results/floor/',
+      { s3: s3.settings },
+      { minFreeDiskBytes: 2 ** 60 },
+    );
+    started.push(tasks);
+    const id = (await run(s, HUGE)).rows[0]![0] as string;
+    const t = await waitFor(tasks, id, ['SUCCESS', 'FAILURE', 'CANCELLED'], 30_000);
+    expect(t.status).toBe('FAILURE');
+    expect(t.message).toMatch(
+      /^LC_TASK_DISK_FULL: the results disk is full \(.* free; tasks.minFreeDiskBytes keeps/,
+    );
+    expect(engineTmpFiles(h)).toEqual([]);
+    const store = openObjectStore('s3://results/floor/', { s3: s3.settings });
+    const left: string[] = [];
+    for await (const o of store.list('')) left.push(o.key);
+    expect(left).toEqual([]);
   });
 });

@@ -106,4 +106,39 @@ describe('result budget', () => {
     expect(asDiskFull(other, limits)).toBe(other);
     expect(asDiskFull(null, limits)).toBeNull();
   });
+
+  it("asDiskFull - an engine error carrying the system's text (DuckDB writing Parquet) is LC_TASK_DISK_FULL too", () => {
+    const limits = { maxBytes: 0, minFreeBytes: 0 };
+    const duck = new Error(
+      'IO Error: Could not write file "/d/tmp/result-1.parquet": No space left on device',
+    );
+    expect((asDiskFull(duck, limits) as LakecastError).message).toMatch(/no space left on the device/);
+    const quota = new Error('IO Error: Could not write file "x": Disk quota exceeded');
+    expect((asDiskFull(quota, limits) as LakecastError).message).toMatch(/disk quota is used up/);
+    const parse = new Error('Parser Error: syntax error at or near "space"');
+    expect(asDiskFull(parse, limits)).toBe(parse);
+  });
+
+  it('reach - counts a file written by someone else by its size so far, with the same checks', () => {
+    let free = 10 * FREE_SPACE_CHECK_BYTES;
+    let asked = 0;
+    const b = new ResultBudget(
+      { maxBytes: 5 * FREE_SPACE_CHECK_BYTES, minFreeBytes: FREE_SPACE_CHECK_BYTES },
+      () => {
+        asked++;
+        return free;
+      },
+    );
+    b.reach(0);
+    expect(asked).toBe(1); // before the first byte
+    b.reach(1000);
+    expect(asked).toBe(1); // free space again only after 16 MiB more
+    b.reach(FREE_SPACE_CHECK_BYTES);
+    expect(asked).toBe(2);
+    expect(b.written).toBe(FREE_SPACE_CHECK_BYTES);
+    free = FREE_SPACE_CHECK_BYTES - 1;
+    expect(codeOf(() => b.reach(2 * FREE_SPACE_CHECK_BYTES))).toBe('LC_TASK_DISK_FULL');
+    free = 10 * FREE_SPACE_CHECK_BYTES;
+    expect(codeOf(() => b.reach(5 * FREE_SPACE_CHECK_BYTES + 1))).toBe('LC_TASK_RESULT_TOO_LARGE');
+  });
 });
