@@ -1,7 +1,8 @@
 /**
  * `lakecast result <task-id> [-o <file>] [--continue]`: downloads a task's result file (`GET
  * /v1/tasks/{id}/result`) to stdout or a file; `--continue` resumes a partial file with an HTTP byte range.
- * `lakecast result <task-id> --link` prints a presigned link to the file instead (`GET /v1/tasks/{id}/result-url`).
+ * `lakecast result <task-id> --link` prints a presigned link to the file instead (`GET /v1/tasks/{id}/result-url`),
+ * `--delete` deletes the file now (`DELETE /v1/tasks/{id}/result`).
  */
 import { createWriteStream, statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
@@ -86,15 +87,23 @@ export function registerResultCommand<O>(
         .option(
           '--link',
           'print a link that downloads the file without credentials until it expires (s3:// results)',
-        ),
+        )
+        .option('--delete', 'delete the result file now instead (the task row stays)'),
     )
     .action(async (id: string, opts: Record<string, string | undefined>) => {
       // commander gives flags as `true`; only whether they were given matters here.
-      if (opts.link !== undefined) {
-        if (opts.output !== undefined || opts.continue !== undefined)
-          throw new Error('--link prints a link: it does not go with -o or --continue');
-        const path = `v1/tasks/${encodeURIComponent(id)}/result-url`;
-        const res = await helpers.request(helpers.clientOptions(opts), 'GET', path);
+      const given = (name: string) => opts[name] !== undefined;
+      const modes = ['link', 'delete'].filter(given);
+      if (modes.length > 1 || (modes.length === 1 && (given('output') || given('continue'))))
+        throw new Error('--link, --delete and downloading (-o, --continue) are one at a time');
+      const path = `v1/tasks/${encodeURIComponent(id)}/result`;
+      if (given('delete')) {
+        await helpers.request(helpers.clientOptions(opts), 'DELETE', path);
+        output.err(`the result of ${id} is deleted\n`);
+        return;
+      }
+      if (given('link')) {
+        const res = await helpers.request(helpers.clientOptions(opts), 'GET', `${path}-url`);
         const link = (await res.json()) as { url: string; expires_at: string };
         output.stdout.write(`${link.url}\n`);
         output.err(`valid until ${link.expires_at}\n`);

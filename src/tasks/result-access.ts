@@ -7,7 +7,7 @@ import { LakecastError } from '../shared/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import { TaskErrors } from './errors.js';
 import { CONTENT_TYPES } from './statements.js';
-import type { TaskRecord } from './store/index.js';
+import type { TaskRecord, TaskStore } from './store/index.js';
 
 /** Default of `tasks.resultUrlTtlSeconds`: how long a result link stays valid (15 minutes). */
 export const DEFAULT_RESULT_URL_TTL_SECONDS = 900;
@@ -49,7 +49,10 @@ export function readableResult(
     );
   }
   if (task.result_deleted_at !== null) {
-    throw new LakecastError(TaskErrors.TASK_NO_RESULT, `the result of task ${id} expired and was deleted`);
+    throw new LakecastError(
+      TaskErrors.TASK_NO_RESULT,
+      `the result of task ${id} was deleted (retention, or its owner)`,
+    );
   }
   const ext = task.result_key.slice(task.result_key.lastIndexOf('.') + 1);
   return {
@@ -85,4 +88,23 @@ export async function resultLink(
     contentDisposition: `attachment; filename="${result.fileName}"`,
   });
   return { ...result, url, expiresAt: now + ttlSeconds * 1000 };
+}
+
+/**
+ * Deletes the result file of task `id` ahead of retention (a result holding data that must not stay, or space
+ * wanted back) and sets the row's `result_deleted_at`; the row itself stays. Owner or admin only
+ * (LC_TASK_NOT_FOUND otherwise); LC_TASK_NO_RESULT when the task has no result file (not finished, failed,
+ * cancelled, or a statement without rows). Deleting a deleted result again changes nothing. Returns the row.
+ */
+export async function deleteResult(
+  deps: { readonly store: TaskStore; readonly resultStore: ObjectStore; readonly clock: () => number },
+  id: string,
+  actor: AuthUser,
+): Promise<TaskRecord> {
+  const task = await deps.store.get(id);
+  if (task?.result_deleted_at != null && (task.creator_id === actor.name || actor.admin)) return task;
+  const r = readableResult(task, id, actor);
+  await deps.resultStore.delete(r.key);
+  await deps.store.markResultsDeleted([id], deps.clock());
+  return (await deps.store.get(id)) ?? r.task;
 }

@@ -13,7 +13,7 @@ import { TaskEvents } from './events.js';
 import { createInlineExecutor } from './executor.js';
 import { createMppQueryIds, createTaskIdGenerator } from './ids.js';
 import { type QueueEntry, recoverUnfinished } from './recovery.js';
-import { DEFAULT_RESULT_URL_TTL_SECONDS, readableResult, resultLink } from './result-access.js';
+import { DEFAULT_RESULT_URL_TTL_SECONDS, deleteResult, readableResult, resultLink } from './result-access.js';
 import { resultLimitsOf } from './result-budget.js';
 import { resolveRange } from './result-range.js';
 import { sweepExpiredResults } from './retention.js';
@@ -523,6 +523,10 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     async resultUrl(id, actor) {
       const r = readableResult(await store.get(id), id, actor);
       return resultLink(r, deps.resultStore, resultUrlTtlSeconds, clock());
+    },
+
+    deleteResult(id, actor) {
+      return deleteResult({ store, resultStore: deps.resultStore, clock }, id, actor);
     },
 
     async start() {

@@ -180,6 +180,11 @@ export interface TaskService {
    * errors, and LC_TASK_RESULT_URL_UNAVAILABLE on a local results root or with links off.
    */
   resultUrl(id: string, actor: AuthUser): Promise<ResultLink>;
+  /**
+   * Deletes a SUCCESS task's result file now (its owner or an admin) and sets `result_deleted_at`; the row stays.
+   * LC_TASK_NO_RESULT when the task has no result file; a deleted one stays deleted (no error). Returns the row.
+   */
+  deleteResult(id: string, actor: AuthUser): Promise<TaskRecord>;
   /** Runs recovery (see docs/tasks.md) and starts the queue and the retention timer. */
   start(): Promise<{ requeued: number; failed: number }>;
   /** Deletes expired result files and marks their rows; returns how many. */

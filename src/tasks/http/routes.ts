@@ -13,6 +13,7 @@
  *                                  NDJSON sent whole are gzipped for clients that accept it; `?redirect=true`
  *                                  answers 307 to a presigned link instead where the results root can make one
  *   GET  /v1/tasks/{id}/result-url { url, expires_at, … }: a presigned link to the file (`s3://` results root)
+ *   DELETE /v1/tasks/{id}/result   deletes the result file now (the row stays, `result_deleted_at` set) → the row
  */
 import { PassThrough, Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
@@ -209,6 +210,14 @@ export function taskRoutes(options: TaskRoutesOptions): FastifyPluginAsync {
     app.post<{ Params: { id: string } }>('/:id/cancel', { schema: { params: idParams } }, async (request) => {
       return taskToJson(await tasks.cancel(request.params.id, userOf(request)));
     });
+
+    app.delete<{ Params: { id: string } }>(
+      '/:id/result',
+      { schema: { params: idParams } },
+      async (request) => {
+        return taskToJson(await tasks.deleteResult(request.params.id, userOf(request)));
+      },
+    );
 
     // A link is a bearer credential until it expires: never cached by anything between server and client.
     app.get<{ Params: { id: string } }>(

@@ -151,6 +151,6 @@ describe('server - result links: an s3:// results root, tasks.resultUrlTtlSecond
       program.parseAsync(['node', 'lakecast', 'result', id, '--link', '-o', '/tmp/x.csv', ...common], {
         from: 'node',
       }),
-    ).rejects.toThrow(/--link prints a link/);
+    ).rejects.toThrow(/--link, --delete and downloading/);
   });
 });

@@ -175,6 +175,20 @@ describe('tasks CLI parts (lakecast sql --async --wait, tasks, kill) against the
         program.parseAsync(['node', 'lakecast', 'result', task.id, '--link', ...common], { from: 'node' }),
       ).rejects.toMatchObject({ code: 'LC_TASK_RESULT_URL_UNAVAILABLE' });
       expect(stdout.length).toBe(0);
+      // --delete: the file goes, the download then says so.
+      o.err = '';
+      await program.parseAsync(['node', 'lakecast', 'result', task.id, '--delete', ...common], {
+        from: 'node',
+      });
+      expect(o.err).toBe(`the result of ${task.id} is deleted\n`);
+      await expect(
+        program.parseAsync(['node', 'lakecast', 'result', task.id, ...common], { from: 'node' }),
+      ).rejects.toMatchObject({ code: 'LC_TASK_NO_RESULT' });
+      await expect(
+        program.parseAsync(['node', 'lakecast', 'result', task.id, '--delete', '--link', ...common], {
+          from: 'node',
+        }),
+      ).rejects.toThrow(/one at a time/);
     } finally {
       rm();
     }
