@@ -25,8 +25,8 @@ import { MAX_TASK_SQL_BYTES, TaskErrors } from '../errors.js';
 import type { TaskEventName } from '../events.js';
 import type { TaskService } from '../service.js';
 import { isTerminal, TASK_STATUSES, type TaskStatus } from '../store/types.js';
-import { gzipEtag, gzipStream, gzipWanted, isCompressible, type ResultGzip } from './encoding.js';
-import { etagMatches, parseRangeHeader, resultEtag } from './range.js';
+import type { ResultGzip } from './encoding.js';
+import { sendResult } from './send-result.js';
 
 /** Where the root mounts {@link taskRoutes} under `/v1`. */
 export const TASKS_HTTP_PREFIX = '/tasks';
@@ -228,7 +228,8 @@ export function taskRoutes(options: TaskRoutesOptions): FastifyPluginAsync {
         reply.header('cache-control', 'no-store');
         return {
           id: link.task.id,
-          url: link.url,
+          // A server-signed link is a path here: the URL this client reached the server at goes in front.
+          url: link.url.startsWith('/') ? `${request.protocol}://${request.host}${link.url}` : link.url,
           expires_at: new Date(link.expiresAt).toISOString(),
           content_type: link.contentType,
           file_name: link.fileName,
@@ -252,43 +253,11 @@ export function taskRoutes(options: TaskRoutesOptions): FastifyPluginAsync {
           if (link)
             return reply.code(307).header('cache-control', 'no-store').header('location', link.url).send();
         }
-        const etag = resultEtag(id);
-        const h = request.headers;
-        // If-Range: the range holds only for the file the client has part of (any other tag: send it whole).
-        const range =
-          h['if-range'] === undefined || etagMatches(h['if-range'], etag) ? parseRangeHeader(h.range) : null;
-        const r = await tasks.openResult(id, userOf(request), range ?? undefined).catch((err: unknown) => {
-          if ((err as LakecastError).code === TaskErrors.TASK_RANGE_NOT_SATISFIABLE.code)
-            reply.header('content-range', `bytes */${(err as { size?: number }).size}`);
-          throw err;
+        return sendResult(request, reply, {
+          etagId: id,
+          resultGzip,
+          open: (range) => tasks.openResult(id, userOf(request), range),
         });
-        // gzip when the client accepts it, for text results sent whole (a range is of the file's own bytes).
-        const compressible = isCompressible(r.contentType);
-        const gzip =
-          compressible &&
-          !r.range &&
-          gzipWanted(resultGzip, request.socket.remoteAddress, h['accept-encoding']);
-        const tag = gzip ? gzipEtag(etag) : etag;
-        reply.header('etag', tag);
-        reply.header('accept-ranges', 'bytes');
-        if (compressible) reply.header('vary', 'accept-encoding');
-        if (etagMatches(h['if-none-match'], tag)) {
-          r.body.destroy();
-          return reply.code(304).send();
-        }
-        reply.header('content-type', r.contentType);
-        reply.header('content-disposition', `attachment; filename="${r.fileName}"`);
-        if (r.range) {
-          reply.code(206);
-          reply.header('content-range', `bytes ${r.range.start}-${r.range.end}/${r.range.size}`);
-          reply.header('content-length', String(r.range.end - r.range.start + 1));
-        } else if (gzip) {
-          reply.header('content-encoding', 'gzip');
-          return reply.send(gzipStream(r.body));
-        } else if (r.task.result_file_size !== null) {
-          reply.header('content-length', String(r.task.result_file_size));
-        }
-        return reply.send(r.body);
       },
     );
 
