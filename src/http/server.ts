@@ -32,6 +32,11 @@ export interface HttpServerOptions {
   /** Largest request body, bytes (default 8 MiB). */
   readonly bodyLimit?: number;
   readonly plugins?: readonly HttpPluginMount[];
+  /**
+   * Routes mounted from the root *without* authentication, each with its own credential (a result link's signed
+   * token). Prefixes are absolute (`/v1/result-links`).
+   */
+  readonly publicPlugins?: readonly HttpPluginMount[];
   /** Called by /healthz; throw or return false when a dependency is down. */
   readonly health?: () => Promise<Record<string, unknown>>;
 }
@@ -140,5 +145,6 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     },
     { prefix: '/v1' },
   );
+  for (const mount of options.publicPlugins ?? []) await app.register(mount.plugin, { prefix: mount.prefix });
   return app;
 }

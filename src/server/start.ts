@@ -255,6 +255,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         openSession: (user: AuthUser, database, remoteAddress) =>
           front.openSession({ connectionId: httpConnectionId++, user, database, remoteAddress }),
       },
+      publicPlugins: [tasks.links],
       plugins: [
         tasks.http,
         { prefix: '/hub', plugin: hubPlugin({ hub, authorize: authorizeHub(auth) }) },

@@ -40,10 +40,12 @@ export const TaskErrors = defineErrors({
    */
   TASK_DISK_FULL: { errno: 1021, sqlState: 'HY000', httpStatus: 507 },
   /**
-   * A result link was asked of a server that cannot make one: its results root is a local folder (links need an
-   * `s3://` root) or `tasks.resultUrlTtlSeconds` is 0. MySQL's ER_NOT_SUPPORTED_YET; HTTP 501.
+   * A result link was asked of a server that cannot make one: `tasks.resultUrlTtlSeconds` is 0, or the results
+   * root cannot presign and no link key is configured. MySQL's ER_NOT_SUPPORTED_YET; HTTP 501.
    */
   TASK_RESULT_URL_UNAVAILABLE: { errno: 1235, sqlState: '42000', httpStatus: 501 },
+  /** A result link that is malformed, altered, signed by another key, or expired (HTTP 403, as S3 answers). */
+  TASK_LINK_INVALID: { errno: 1045, sqlState: '28000', httpStatus: 403 },
   /** The server is shutting down and takes no new tasks. */
   TASK_SHUTTING_DOWN: { errno: 1053, sqlState: '08S01', httpStatus: 503, retryable: true },
 });

@@ -9,6 +9,7 @@ export * from './executor.js';
 export * from './fair-queue.js';
 export * from './http/index.js';
 export * from './ids.js';
+export * from './link-signer.js';
 export * from './parquet.js';
 export * from './result-access.js';
 export * from './service.js';

@@ -6,8 +6,11 @@ import type { AuthUser } from '../auth/types.js';
 import { LakecastError } from '../shared/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import { TaskErrors } from './errors.js';
+import { RESULT_LINK_ROUTE, type ResultLinkSigner } from './link-signer.js';
+import { resolveRange } from './result-range.js';
 import { CONTENT_TYPES } from './statements.js';
 import type { TaskRecord, TaskStore } from './store/index.js';
+import type { OpenedResult, RangeRequest } from './types.js';
 
 /** Default of `tasks.resultUrlTtlSeconds`: how long a result link stays valid (15 minutes). */
 export const DEFAULT_RESULT_URL_TTL_SECONDS = 900;
@@ -24,6 +27,7 @@ export interface ReadableResult {
 
 /** What {@link resultLink} answers: a URL that fetches the file without credentials, until `expiresAt`. */
 export interface ResultLink extends ReadableResult {
+  /** An absolute URL (presigned by the store), or a path on this server (starting with `/`). */
   readonly url: string;
   /** When the URL stops working (ms since the epoch). */
   readonly expiresAt: number;
@@ -64,30 +68,52 @@ export function readableResult(
 }
 
 /**
- * A presigned link to a readable result: valid for `ttlSeconds`, answered by the storage with the file's content
- * type and download name. LC_TASK_RESULT_URL_UNAVAILABLE when the store cannot make links (a local results
- * folder) or links are off (`ttlSeconds` 0).
+ * A link to a readable result, valid for `ttlSeconds`: presigned by the results store when it can (S3: the storage
+ * answers it with the file's content type and download name), else signed by `signer` and served by this server
+ * (`url` is then a path, {@link RESULT_LINK_ROUTE}`/<token>`). LC_TASK_RESULT_URL_UNAVAILABLE when links are off
+ * (`ttlSeconds` 0) or neither can make one.
  */
 export async function resultLink(
   result: ReadableResult,
   store: ObjectStore,
   ttlSeconds: number,
   now: number,
+  signer?: ResultLinkSigner,
 ): Promise<ResultLink> {
-  if (!store.presignGet || ttlSeconds <= 0) {
+  if (ttlSeconds <= 0) {
     throw new LakecastError(
       TaskErrors.TASK_RESULT_URL_UNAVAILABLE,
-      store.presignGet
-        ? 'result links are off on this server (tasks.resultUrlTtlSeconds is 0)'
-        : 'result links need an s3:// results root (tasks.resultsUri); download the file from /v1/tasks/{id}/result',
+      'result links are off on this server (tasks.resultUrlTtlSeconds is 0)',
     );
   }
-  const url = await store.presignGet(result.key, {
-    expiresInSeconds: ttlSeconds,
-    contentType: result.contentType,
-    contentDisposition: `attachment; filename="${result.fileName}"`,
-  });
-  return { ...result, url, expiresAt: now + ttlSeconds * 1000 };
+  const expiresAt = now + ttlSeconds * 1000;
+  if (store.presignGet) {
+    const url = await store.presignGet(result.key, {
+      expiresInSeconds: ttlSeconds,
+      contentType: result.contentType,
+      contentDisposition: `attachment; filename="${result.fileName}"`,
+    });
+    return { ...result, url, expiresAt };
+  }
+  if (!signer) {
+    throw new LakecastError(
+      TaskErrors.TASK_RESULT_URL_UNAVAILABLE,
+      'this results root cannot presign and the server has no link key; download the file from /v1/tasks/{id}/result',
+    );
+  }
+  const token = signer.sign(result.task.id, expiresAt);
+  return { ...result, url: `${RESULT_LINK_ROUTE}/${token}`, expiresAt: Math.floor(expiresAt / 1000) * 1000 };
+}
+
+/** A readable result opened for reading, whole or `range` of it (resolved against the file's size). */
+export async function openReadable(
+  r: ReadableResult,
+  store: ObjectStore,
+  range?: RangeRequest,
+): Promise<OpenedResult> {
+  const resolved = range ? resolveRange(range, r.task.result_file_size, r.task.id) : null;
+  const body = await store.get(r.key, resolved ? { range: resolved } : {});
+  return { task: r.task, body, range: resolved, contentType: r.contentType, fileName: r.fileName };
 }
 
 /**

@@ -13,9 +13,14 @@ import { TaskEvents } from './events.js';
 import { createInlineExecutor } from './executor.js';
 import { createMppQueryIds, createTaskIdGenerator } from './ids.js';
 import { type QueueEntry, recoverUnfinished } from './recovery.js';
-import { DEFAULT_RESULT_URL_TTL_SECONDS, deleteResult, readableResult, resultLink } from './result-access.js';
+import {
+  DEFAULT_RESULT_URL_TTL_SECONDS,
+  deleteResult,
+  openReadable,
+  readableResult,
+  resultLink,
+} from './result-access.js';
 import { resultLimitsOf } from './result-budget.js';
-import { resolveRange } from './result-range.js';
 import { sweepExpiredResults } from './retention.js';
 import { TaskSlots } from './slots.js';
 import { errorText, resultKeyOf, statementKind } from './statements.js';
@@ -514,15 +519,21 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     },
 
     async openResult(id, actor, range) {
-      const r = readableResult(await store.get(id), id, actor);
-      const resolved = range ? resolveRange(range, r.task.result_file_size, id) : null;
-      const body = await deps.resultStore.get(r.key, resolved ? { range: resolved } : {});
-      return { task: r.task, body, range: resolved, contentType: r.contentType, fileName: r.fileName };
+      return openReadable(readableResult(await store.get(id), id, actor), deps.resultStore, range);
+    },
+
+    async openResultByLink(token, range) {
+      if (!deps.linkSigner || resultUrlTtlSeconds <= 0)
+        throw new LakecastError(TaskErrors.TASK_LINK_INVALID, 'this result link is not valid');
+      const id = deps.linkSigner.verify(token, clock());
+      const task = await store.get(id);
+      const owner = { name: task?.creator_id ?? '', admin: false };
+      return openReadable(readableResult(task, id, owner), deps.resultStore, range);
     },
 
     async resultUrl(id, actor) {
       const r = readableResult(await store.get(id), id, actor);
-      return resultLink(r, deps.resultStore, resultUrlTtlSeconds, clock());
+      return resultLink(r, deps.resultStore, resultUrlTtlSeconds, clock(), deps.linkSigner);
     },
 
     deleteResult(id, actor) {

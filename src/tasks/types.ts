@@ -9,6 +9,7 @@ import type { SessionContext } from '../sql/types.js';
 import type { ByteRange, ObjectStore } from '../storage/types.js';
 import type { TaskEvents } from './events.js';
 import type { TaskExecutor } from './executor.js';
+import type { ResultLinkSigner } from './link-signer.js';
 import type { ResultLink } from './result-access.js';
 import type { ResultLimits } from './result-budget.js';
 import type { FinishHook, TaskRecord, TaskStore } from './store/index.js';
@@ -114,6 +115,11 @@ export interface TaskServiceDeps {
    * terminal transition back and the task is finished again without the hook.
    */
   readonly onFinishInTx?: FinishHook;
+  /**
+   * Signs result links this server serves itself, for a results store that cannot presign (a local folder); absent:
+   * such a store has no links. createTasksCapability gives one over `<dataDir>/secrets/result-links.key`.
+   */
+  readonly linkSigner?: ResultLinkSigner;
 }
 
 /** Who submits: the session's user, database and connection. */
@@ -163,17 +169,12 @@ export interface TaskService {
    * in the answer is what was resolved against the file's size (null: the whole file). A range that starts past
    * the end throws LC_TASK_RANGE_NOT_SATISFIABLE carrying the file's `size`.
    */
-  openResult(
-    id: string,
-    actor: AuthUser,
-    range?: RangeRequest,
-  ): Promise<{
-    task: TaskRecord;
-    body: Readable;
-    contentType: string;
-    fileName: string;
-    range: (ByteRange & { readonly size: number }) | null;
-  }>;
+  openResult(id: string, actor: AuthUser, range?: RangeRequest): Promise<OpenedResult>;
+  /**
+   * The same for whoever holds a server-signed result link's token (see link-signer.ts): LC_TASK_LINK_INVALID for
+   * a token that is not this server's, altered or expired, or when links are off; then {@link openResult}'s errors.
+   */
+  openResultByLink(token: string, range?: RangeRequest): Promise<OpenedResult>;
   /**
    * A URL that downloads the result file of a SUCCESS task straight from the results store, without credentials,
    * until `expiresAt` (a presigned S3 GetObject URL): the owner (or an admin) only, with {@link openResult}'s
@@ -213,4 +214,13 @@ export interface TaskService {
  * A byte range a client asked for (HTTP `Range: bytes=…`), before it is resolved against the file's size:
  * from `start` to `end` (both included; to the end of the file without `end`), or the last `suffix` bytes.
  */
+/** A result file opened for reading ({@link TaskService.openResult}); `range` null = the whole file. */
+export interface OpenedResult {
+  readonly task: TaskRecord;
+  readonly body: Readable;
+  readonly contentType: string;
+  readonly fileName: string;
+  readonly range: (ByteRange & { readonly size: number }) | null;
+}
+
 export type RangeRequest = { readonly start: number; readonly end?: number } | { readonly suffix: number };

@@ -10,7 +10,9 @@ import { createAsyncTaskExtensions } from '../sql/async/index.js';
 import type { StatementExtension } from '../sql/types.js';
 import { openObjectStore, type S3Settings } from '../storage/index.js';
 import type { ResultGzip } from './http/encoding.js';
+import { RESULT_LINK_PREFIX, resultLinkRoutes } from './http/link-routes.js';
 import { TASKS_HTTP_PREFIX, taskRoutes } from './http/routes.js';
+import { loadOrCreateLinkKey, ResultLinkSigner } from './link-signer.js';
 import {
   createTaskService,
   type TaskService,
@@ -44,6 +46,11 @@ export interface TasksCapability {
   readonly extensions: StatementExtension[];
   /** For the HTTP server's `plugins` (mounted under `/v1`). */
   readonly http: { readonly prefix: string; readonly plugin: FastifyPluginAsync };
+  /**
+   * For the HTTP server's `publicPlugins` (from its root, without authentication: the link's token is the
+   * credential): `GET /v1/result-links/{token}`.
+   */
+  readonly links: { readonly prefix: string; readonly plugin: FastifyPluginAsync };
   /** The results root URI in use. */
   readonly resultsUri: string;
 }
@@ -62,11 +69,16 @@ export function createTasksCapability(options: TasksCapabilityOptions): TasksCap
     onFinishInTx: options.onFinishInTx,
     writeParquet: options.writeParquet,
     executor: options.executor,
+    linkSigner: new ResultLinkSigner(loadOrCreateLinkKey(options.dataDir)),
   });
   return {
     tasks,
     extensions: createAsyncTaskExtensions({ tasks, dialect: options.catalog.dialect }),
     http: { prefix: TASKS_HTTP_PREFIX, plugin: taskRoutes({ tasks, resultGzip: options.resultGzip }) },
+    links: {
+      prefix: RESULT_LINK_PREFIX,
+      plugin: resultLinkRoutes({ tasks, resultGzip: options.resultGzip }),
+    },
     resultsUri,
   };
 }

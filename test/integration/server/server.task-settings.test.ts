@@ -1,4 +1,6 @@
+import { statSync } from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { Command } from 'commander';
@@ -78,6 +80,23 @@ describe('server - task settings from the config reach the running server', () =
     const lines = gunzipSync(res.body).toString().trim().split('\r\n');
     expect(lines).toHaveLength(1001);
     expect(lines[0]).toBe('n');
+  });
+
+  it('a local results root - result links served by the server, without credentials; the API still asks for them', async () => {
+    const id = await submit('SELECT range AS n FROM range(3)');
+    expect((await ended(id)).status).toBe('SUCCESS');
+    const base = `http://127.0.0.1:${server.httpPort}`;
+    const res = await fetch(`${base}/v1/tasks/${id}/result-url`, { headers: { authorization: auth } });
+    expect(res.status).toBe(200);
+    const { url } = (await res.json()) as { url: string };
+    expect(url).toMatch(new RegExp(`^${base}/v1/result-links/${id}\\.`));
+    const download = await fetch(url);
+    expect(download.status).toBe(200);
+    expect(await download.text()).toBe('n\r\n0\r\n1\r\n2\r\n');
+    expect((await fetch(`${base}/v1/tasks/${id}/result`)).status).toBe(401);
+    expect((await fetch(`${base}/v1/result-links/${id}.9999999999.${'A'.repeat(43)}`)).status).toBe(403);
+    const keyFile = path.join(server.dataDir, 'secrets', 'result-links.key');
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
   });
 
   it("tasks.maxRunningPerUser: 1 — a user's second task waits QUEUED while the first runs", async () => {

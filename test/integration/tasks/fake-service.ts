@@ -1,5 +1,5 @@
 import type { ObjectStore } from '../../../src/storage/index.js';
-import { createTaskService, type TaskService } from '../../../src/tasks/index.js';
+import { createTaskService, type ResultLinkSigner, type TaskService } from '../../../src/tasks/index.js';
 import { fakeEngine, MemoryStore } from '../../unit/tasks/fakes.js';
 import { openTasksDb } from './db.js';
 
@@ -11,7 +11,7 @@ type Config = Parameters<typeof createTaskService>[0]['config'];
  */
 export async function startFakeTaskService(
   config?: Config,
-  options: { resultStore?: ObjectStore } = {},
+  options: { resultStore?: ObjectStore; linkSigner?: ResultLinkSigner } = {},
 ): Promise<{ tasks: TaskService; close: () => Promise<void> }> {
   const opened = await openTasksDb('sqlite');
   const tasks = createTaskService({
@@ -19,6 +19,7 @@ export async function startFakeTaskService(
     engine: fakeEngine(),
     prepare: async (_c, sql) => ({ engineSql: sql }),
     resultStore: options.resultStore ?? new MemoryStore(),
+    linkSigner: options.linkSigner,
     ...(config === undefined ? {} : { config }),
   });
   await tasks.start();

@@ -1,7 +1,13 @@
 import Fastify from 'fastify';
 import '../../../src/http/types.js';
 import { LakecastError } from '../../../src/shared/index.js';
-import { TASKS_HTTP_PREFIX, type TaskRoutesOptions, taskRoutes } from '../../../src/tasks/index.js';
+import {
+  RESULT_LINK_PREFIX,
+  resultLinkRoutes,
+  TASKS_HTTP_PREFIX,
+  type TaskRoutesOptions,
+  taskRoutes,
+} from '../../../src/tasks/index.js';
 
 /**
  * The tasks routes mounted under `/v1/tasks` on a fastify app of their own, listening on 127.0.0.1, with
@@ -9,7 +15,10 @@ import { TASKS_HTTP_PREFIX, type TaskRoutesOptions, taskRoutes } from '../../../
  * error handler. Returns the base URL and a close function.
  */
 export async function startTaskRoutesApp(
-  options: TaskRoutesOptions,
+  options: TaskRoutesOptions & {
+    /** Also mount the result-link route (`/v1/result-links/{token}`), as the server does, outside `/v1`. */
+    links?: boolean;
+  },
 ): Promise<{ base: string; close: () => Promise<void> }> {
   const app = Fastify();
   app.addHook('preHandler', async (request) => {
@@ -27,6 +36,7 @@ export async function startTaskRoutesApp(
     },
     { prefix: '/v1' },
   );
+  if (options.links) await app.register(resultLinkRoutes(options), { prefix: RESULT_LINK_PREFIX });
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
   return { base, close: () => app.close() };
 }

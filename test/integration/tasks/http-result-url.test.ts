@@ -1,6 +1,7 @@
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalObjectStore, type ObjectStore, openObjectStore } from '../../../src/storage/index.js';
-import type { TaskService } from '../../../src/tasks/index.js';
+import { ResultLinkSigner, type TaskService } from '../../../src/tasks/index.js';
 import { startS3 } from '../../helpers/s3-server.js';
 import { sigV4QueryProblem } from '../../helpers/sigv4.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -9,13 +10,16 @@ import { startTaskRoutesApp } from './http-app.js';
 
 type Started = { tasks: TaskService; base: string; close: () => Promise<void> };
 
-/** A task service over `store` (ttl: tasks.resultUrlTtlSeconds) and its routes on an app of their own. */
-async function serve(store: ObjectStore, ttl?: number): Promise<Started> {
+/**
+ * A task service over `store` (ttl: tasks.resultUrlTtlSeconds; signer: links signed by the server) and its routes,
+ * the result-link route included, on an app of their own.
+ */
+async function serve(store: ObjectStore, ttl?: number, linkSigner?: ResultLinkSigner): Promise<Started> {
   const service = await startFakeTaskService(
     { progressWriteMs: 0, ...(ttl === undefined ? {} : { resultUrlTtlSeconds: ttl }) },
-    { resultStore: store },
+    { resultStore: store, linkSigner },
   );
-  const app = await startTaskRoutesApp({ tasks: service.tasks });
+  const app = await startTaskRoutesApp({ tasks: service.tasks, links: true });
   return {
     tasks: service.tasks,
     base: app.base,
@@ -190,13 +194,13 @@ describe('tasks HTTP API - result links where none can be made', () => {
     cleanup();
   });
 
-  it('a local results root - 501 LC_TASK_RESULT_URL_UNAVAILABLE; redirect=true sends the file itself', async () => {
+  it('a local results root and no link key - 501 LC_TASK_RESULT_URL_UNAVAILABLE; redirect=true sends the file itself', async () => {
     const id = await finished(local, 'alice', 'rows 3');
     const res = await get(local, `/v1/tasks/${id}/result-url`, 'alice');
     expect(res.status).toBe(501);
     const body = (await res.json()) as { code: string; message: string };
     expect(body.code).toBe('LC_TASK_RESULT_URL_UNAVAILABLE');
-    expect(body.message).toMatch(/s3:\/\/ results root/);
+    expect(body.message).toMatch(/cannot presign and the server has no link key/);
     const redirect = await get(local, `/v1/tasks/${id}/result?redirect=true`, 'alice', {
       redirect: 'manual',
     });
@@ -213,5 +217,103 @@ describe('tasks HTTP API - result links where none can be made', () => {
       redirect: 'manual',
     });
     expect(redirect.status).toBe(200);
+  });
+});
+
+describe('tasks HTTP API - result links signed by the server (a local results root)', () => {
+  const { dir, cleanup } = tempDir('lakecast-server-links-');
+  const signer = new ResultLinkSigner(Buffer.alloc(32, 3));
+  let s: Started;
+  let shortLived: Started;
+  let off: Started;
+
+  beforeAll(async () => {
+    s = await serve(new LocalObjectStore(path.join(dir, 'a')), undefined, signer);
+    shortLived = await serve(new LocalObjectStore(path.join(dir, 'b')), 1, signer);
+    off = await serve(new LocalObjectStore(path.join(dir, 'c')), 0, signer);
+  });
+  afterAll(async () => {
+    for (const x of [s, shortLived, off]) await x?.close();
+    cleanup();
+  });
+
+  const linkOf = async (x: Started, id: string) =>
+    (
+      (await (await get(x, `/v1/tasks/${id}/result-url`, 'alice')).json()) as {
+        url: string;
+        expires_at: string;
+      }
+    ).url;
+
+  it('result-url - a link to this server that downloads the file with no credentials, ranges included', async () => {
+    const id = await finished(s, 'alice', 'rows 20');
+    const res = await get(s, `/v1/tasks/${id}/result-url`, 'alice');
+    expect(res.status).toBe(200);
+    const link = (await res.json()) as { url: string; expires_at: string };
+    expect(link.url).toMatch(new RegExp(`^${s.base}/v1/result-links/${id}\\.\\d+\\.[\\w-]{43}$`));
+    const expiresIn = Date.parse(link.expires_at) - Date.now();
+    expect(expiresIn).toBeGreaterThan(890_000);
+    expect(expiresIn).toBeLessThanOrEqual(900_000);
+
+    const direct = await fetch(link.url); // no x-user
+    expect(direct.status).toBe(200);
+    expect(direct.headers.get('cache-control')).toBe('no-store');
+    expect(direct.headers.get('content-disposition')).toBe(`attachment; filename="${id}.csv"`);
+    const whole = await direct.text();
+    expect(whole).toBe(await (await get(s, `/v1/tasks/${id}/result`, 'alice')).text());
+    const part = await fetch(link.url, { headers: { range: 'bytes=0-6' } });
+    expect(part.status).toBe(206);
+    expect(await part.text()).toBe(whole.slice(0, 7));
+  });
+
+  it('redirect=true - 307 to the link on this server; a client that follows it gets the file', async () => {
+    const id = await finished(s, 'alice', 'rows 3');
+    const res = await get(s, `/v1/tasks/${id}/result?redirect=true`, 'alice', { redirect: 'manual' });
+    expect(res.status).toBe(307);
+    expect(res.headers.get('location')).toMatch(new RegExp(`^/v1/result-links/${id}\\.`));
+    const followed = await get(s, `/v1/tasks/${id}/result?redirect=true`, 'alice');
+    expect(followed.status).toBe(200);
+    expect(followed.url).toContain('/v1/result-links/');
+    expect((await followed.text()).split('\r\n')).toHaveLength(5);
+  });
+
+  it('an altered or expired link, or one once links are off - 403 LC_TASK_LINK_INVALID; a deleted result - 409', async () => {
+    const id = await finished(s, 'alice', 'rows 2');
+    const url = await linkOf(s, id);
+    const tampered = url.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
+    const refused = await fetch(tampered);
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({
+      code: 'LC_TASK_LINK_INVALID',
+      message: 'this result link is not valid',
+    });
+    // Another task's id with this link's signature.
+    const other = await finished(s, 'bob', 'rows 2');
+    expect((await fetch(url.replace(id, other))).status).toBe(403);
+
+    const shortId = await finished(shortLived, 'alice', 'rows 2');
+    const short = await linkOf(shortLived, shortId);
+    expect((await fetch(short)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 2100)); // expiry has second resolution
+    const expired = await fetch(short);
+    expect(expired.status).toBe(403);
+    expect(((await expired.json()) as { message: string }).message).toBe('this result link has expired');
+
+    // The same key, but links off on this server: a link signed before is refused.
+    const offId = await finished(off, 'alice', 'rows 1');
+    const token = signer.sign(offId, Date.now() + 60_000);
+    expect((await fetch(`${off.base}/v1/result-links/${token}`)).status).toBe(403);
+
+    expect((await get(s, `/v1/tasks/${id}/result`, 'alice', { method: 'DELETE' })).status).toBe(200);
+    const gone = await fetch(url);
+    expect(gone.status).toBe(409);
+    expect(((await gone.json()) as { code: string }).code).toBe('LC_TASK_NO_RESULT');
+  });
+
+  it('bad input - an over-long or empty token', async () => {
+    expect((await fetch(`${s.base}/v1/result-links/${'a'.repeat(161)}`)).status).toBe(414);
+    expect((await fetch(`${s.base}/v1/result-links/${'a'.repeat(90)}`)).status).toBe(403);
+    expect((await fetch(`${s.base}/v1/result-links/..%2F..%2Fetc%2Fpasswd`)).status).toBe(403);
+    expect((await fetch(`${s.base}/v1/result-links/`)).status).toBe(400);
   });
 });
