@@ -1,6 +1,6 @@
 /**
- * Who may read a task's result file, and how it is served: the checks `openResult` (the download) and
- * `resultUrl` (a presigned link on an `s3://` results root) share, and the link itself.
+ * Who may read a task's result file, and how it is served: the checks the download (`openResult`), result links
+ * (`resultUrl`: presigned by S3, or signed by this server) and deletion (`deleteResult`) share.
  */
 import type { AuthUser } from '../auth/types.js';
 import { LakecastError } from '../shared/index.js';
