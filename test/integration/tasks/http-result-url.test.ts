@@ -96,6 +96,9 @@ describe('tasks HTTP API - result links (presigned S3 URLs, s3rver)', () => {
     const viaServer = await (await get(s, `/v1/tasks/${id}/result`, 'alice')).text();
     expect(await direct.text()).toBe(viaServer);
     expect(link.size).toBe(Buffer.byteLength(viaServer));
+    const part = await fetch(String(link.url), { headers: { range: 'bytes=1-4' } });
+    expect(part.status).toBe(206);
+    expect(await part.text()).toBe(viaServer.slice(1, 5));
   });
 
   it('GET /result?redirect=true - 307 to the link; a client that follows it gets the file', async () => {
