@@ -85,6 +85,9 @@ export function startCheckpointer(
   worker.on('error', (err) => options.onError?.(String(err)));
   return {
     async stop() {
+      // Referenced again while it stops: with nothing else left (a start that failed and is closing everything),
+      // an unreferenced worker would let the process end before its exit, and with it the caller's error report.
+      worker.ref();
       if (!exited) worker.postMessage('stop');
       await exit;
     },

@@ -133,7 +133,10 @@ export class CatalogReadThread {
     const worker = this.#worker;
     this.#worker = null;
     this.#failAll(new CatalogReadError('the catalog is closed'));
-    if (worker) await worker.terminate();
+    if (worker) {
+      worker.ref(); // see the checkpointer's stop(): the process must not end before the thread has
+      await worker.terminate();
+    }
   }
 }
 

@@ -1,10 +1,13 @@
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../src/config/index.js';
 import { startServer } from '../../../src/server/index.js';
 import { silentLogger } from '../../../src/shared/index.js';
+import { lakecast } from '../../helpers/lakecast-cli.js';
 import { connectMysql, TEST_ROOT_PASSWORD } from '../../helpers/server.js';
 import { SERVICES, serviceAvailable } from '../../helpers/services.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -52,6 +55,27 @@ describe('server - lifecycle', () => {
       expect(out).toContain('shutting down');
     });
   }
+
+  // A start that fails closes what it opened, then reports: it used to end with status 0 and no word at all (the
+  // catalog's unreferenced background threads let the process run out of work while it awaited their exit).
+  it('a start that fails (HTTP port taken, damaged link key) prints the error and exits 1', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const taken = (blocker.address() as net.AddressInfo).port;
+    const dataDir = path.join(tmp.dir, 'fails');
+    const env = { LAKECAST_ROOT_PASSWORD: 'pw', LAKECAST_MYSQL_PORT: '0' };
+    try {
+      const busy = await lakecast(['serve', '--data-dir', dataDir, '--http-port', String(taken)], env);
+      expect(busy.status).toBe(1);
+      expect(busy.stderr).toMatch(/^error EADDRINUSE: .*address already in use/m);
+    } finally {
+      blocker.close();
+    }
+    writeFileSync(path.join(dataDir, 'secrets', 'result-links.key'), 'short');
+    const damaged = await lakecast(['serve', '--data-dir', dataDir, '--http-port', '0'], env);
+    expect(damaged.status).toBe(1);
+    expect(damaged.stderr).toMatch(/result-links\.key is not a 32-byte key; delete it to make a new one/);
+  }, 60_000);
 
   it('a server on a PostgreSQL catalog serves the demo schema and shares it with a second server', async () => {
     if (!(await serviceAvailable('postgres'))) return;
