@@ -6,8 +6,10 @@ import {
   resultLinkRoutes,
   TASKS_HTTP_PREFIX,
   type TaskRoutesOptions,
+  type TaskService,
   taskRoutes,
 } from '../../../src/tasks/index.js';
+import { startFakeTaskService } from './fake-service.js';
 
 /**
  * The tasks routes mounted under `/v1/tasks` on a fastify app of their own, listening on 127.0.0.1, with
@@ -39,4 +41,25 @@ export async function startTaskRoutesApp(
   if (options.links) await app.register(resultLinkRoutes(options), { prefix: RESULT_LINK_PREFIX });
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
   return { base, close: () => app.close() };
+}
+
+/**
+ * A fake task service ({@link startFakeTaskService}: in-memory catalog, scripted engine) behind its routes on an
+ * app of their own ({@link startTaskRoutesApp}); `close` stops both.
+ */
+export async function startFakeTasksOverHttp(
+  config: Parameters<typeof startFakeTaskService>[0],
+  serviceOptions: Parameters<typeof startFakeTaskService>[1] = {},
+  routeOptions: Omit<Parameters<typeof startTaskRoutesApp>[0], 'tasks'> = {},
+): Promise<{ tasks: TaskService; base: string; close: () => Promise<void> }> {
+  const service = await startFakeTaskService(config, serviceOptions);
+  const app = await startTaskRoutesApp({ ...routeOptions, tasks: service.tasks });
+  return {
+    tasks: service.tasks,
+    base: app.base,
+    close: async () => {
+      await app.close();
+      await service.close();
+    },
+  };
 }

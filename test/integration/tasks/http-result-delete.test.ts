@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalObjectStore } from '../../../src/storage/index.js';
 import type { TaskService } from '../../../src/tasks/index.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { startFakeTaskService } from './fake-service.js';
-import { startTaskRoutesApp } from './http-app.js';
+import { startFakeTasksOverHttp } from './http-app.js';
 
 describe('tasks HTTP API - DELETE /v1/tasks/{id}/result', () => {
   const { dir, cleanup: removeDir } = tempDir('lakecast-delete-');
@@ -14,13 +13,10 @@ describe('tasks HTTP API - DELETE /v1/tasks/{id}/result', () => {
   let cleanup: () => Promise<void>;
 
   beforeAll(async () => {
-    const service = await startFakeTaskService({ progressWriteMs: 0 }, { resultStore: store });
-    tasks = service.tasks;
-    const app = await startTaskRoutesApp({ tasks });
-    base = app.base;
+    const started = await startFakeTasksOverHttp({ progressWriteMs: 0 }, { resultStore: store });
+    ({ tasks, base } = started);
     cleanup = async () => {
-      await app.close();
-      await service.close();
+      await started.close();
       removeDir();
     };
   });

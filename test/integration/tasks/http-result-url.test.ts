@@ -5,8 +5,7 @@ import { ResultLinkSigner, type TaskService } from '../../../src/tasks/index.js'
 import { startS3 } from '../../helpers/s3-server.js';
 import { sigV4QueryProblem } from '../../helpers/sigv4.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { startFakeTaskService } from './fake-service.js';
-import { startTaskRoutesApp } from './http-app.js';
+import { startFakeTasksOverHttp } from './http-app.js';
 
 type Started = { tasks: TaskService; base: string; close: () => Promise<void> };
 
@@ -14,24 +13,39 @@ type Started = { tasks: TaskService; base: string; close: () => Promise<void> };
  * A task service over `store` (ttl: tasks.resultUrlTtlSeconds; signer: links signed by the server) and its routes,
  * the result-link route included, on an app of their own.
  */
-async function serve(store: ObjectStore, ttl?: number, linkSigner?: ResultLinkSigner): Promise<Started> {
-  const service = await startFakeTaskService(
+function serve(store: ObjectStore, ttl?: number, linkSigner?: ResultLinkSigner): Promise<Started> {
+  return startFakeTasksOverHttp(
     { progressWriteMs: 0, ...(ttl === undefined ? {} : { resultUrlTtlSeconds: ttl }) },
     { resultStore: store, linkSigner },
+    { links: true },
   );
-  const app = await startTaskRoutesApp({ tasks: service.tasks, links: true });
-  return {
-    tasks: service.tasks,
-    base: app.base,
-    close: async () => {
-      await app.close();
-      await service.close();
-    },
-  };
 }
 
 const get = (s: Started, path: string, user: string, init: RequestInit = {}) =>
   fetch(s.base + path, { ...init, headers: { 'x-user': user } });
+
+/**
+ * Fetches a result link with no credentials and checks it against the owner's download of task `id`: 200, the
+ * download name, the same bytes, and a byte range of them (206). Returns the link's headers and body.
+ */
+async function expectLinkServesResult(s: Started, url: string, id: string) {
+  const direct = await fetch(url);
+  expect(direct.status).toBe(200);
+  expect(direct.headers.get('content-disposition')).toBe(`attachment; filename="${id}.csv"`);
+  const body = await direct.text();
+  expect(body).toBe(await (await get(s, `/v1/tasks/${id}/result`, 'alice')).text());
+  const part = await fetch(url, { headers: { range: 'bytes=1-4' } });
+  expect(part.status).toBe(206);
+  expect(await part.text()).toBe(body.slice(1, 5));
+  return { headers: direct.headers, body };
+}
+
+/** A link made just now with the default TTL expires 15 minutes ahead (to the second). */
+function expectDefaultExpiry(expiresAt: string): void {
+  const expiresIn = Date.parse(expiresAt) - Date.now();
+  expect(expiresIn).toBeGreaterThan(890_000);
+  expect(expiresIn).toBeLessThanOrEqual(900_000);
+}
 
 /** Submits `sql` as `user` and waits for the task to end; returns its id. */
 async function finished(s: Started, user: string, sql: string): Promise<string> {
@@ -85,20 +99,10 @@ describe('tasks HTTP API - result links (presigned S3 URLs, s3rver)', () => {
       /^http:\/\/127\.0\.0\.1:\d+\/results\/lc\/\d{4}\/\d\d\/\d\d\/q\w+\/result\.csv\?/,
     );
     expect(sigV4QueryProblem(String(link.url), s3.settings.secretAccessKey ?? '')).toBeNull();
-    const expiresIn = Date.parse(String(link.expires_at)) - Date.now();
-    expect(expiresIn).toBeGreaterThan(890_000);
-    expect(expiresIn).toBeLessThanOrEqual(900_000);
-
-    const direct = await fetch(String(link.url)); // no x-user, no S3 credentials
-    expect(direct.status).toBe(200);
-    expect(direct.headers.get('content-type')).toMatch(/^text\/csv/);
-    expect(direct.headers.get('content-disposition')).toBe(`attachment; filename="${id}.csv"`);
-    const viaServer = await (await get(s, `/v1/tasks/${id}/result`, 'alice')).text();
-    expect(await direct.text()).toBe(viaServer);
-    expect(link.size).toBe(Buffer.byteLength(viaServer));
-    const part = await fetch(String(link.url), { headers: { range: 'bytes=1-4' } });
-    expect(part.status).toBe(206);
-    expect(await part.text()).toBe(viaServer.slice(1, 5));
+    expectDefaultExpiry(String(link.expires_at));
+    const { headers, body } = await expectLinkServesResult(s, String(link.url), id); // no S3 credentials
+    expect(headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(link.size).toBe(Buffer.byteLength(body));
   });
 
   it('GET /result?redirect=true - 307 to the link; a client that follows it gets the file', async () => {
@@ -254,19 +258,9 @@ describe('tasks HTTP API - result links signed by the server (a local results ro
     expect(res.status).toBe(200);
     const link = (await res.json()) as { url: string; expires_at: string };
     expect(link.url).toMatch(new RegExp(`^${s.base}/v1/result-links/${id}\\.\\d+\\.[\\w-]{43}$`));
-    const expiresIn = Date.parse(link.expires_at) - Date.now();
-    expect(expiresIn).toBeGreaterThan(890_000);
-    expect(expiresIn).toBeLessThanOrEqual(900_000);
-
-    const direct = await fetch(link.url); // no x-user
-    expect(direct.status).toBe(200);
-    expect(direct.headers.get('cache-control')).toBe('no-store');
-    expect(direct.headers.get('content-disposition')).toBe(`attachment; filename="${id}.csv"`);
-    const whole = await direct.text();
-    expect(whole).toBe(await (await get(s, `/v1/tasks/${id}/result`, 'alice')).text());
-    const part = await fetch(link.url, { headers: { range: 'bytes=0-6' } });
-    expect(part.status).toBe(206);
-    expect(await part.text()).toBe(whole.slice(0, 7));
+    expectDefaultExpiry(link.expires_at);
+    const { headers } = await expectLinkServesResult(s, link.url, id);
+    expect(headers.get('cache-control')).toBe('no-store');
   });
 
   it('redirect=true - 307 to the link on this server; a client that follows it gets the file', async () => {

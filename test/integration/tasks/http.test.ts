@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskService } from '../../../src/tasks/index.js';
-import { startFakeTaskService } from './fake-service.js';
-import { startTaskRoutesApp } from './http-app.js';
+import { startFakeTasksOverHttp } from './http-app.js';
 
 describe('tasks HTTP API', () => {
   let tasks: TaskService;
@@ -9,14 +8,9 @@ describe('tasks HTTP API', () => {
   let base = '';
 
   beforeAll(async () => {
-    const service = await startFakeTaskService({ progressWriteMs: 0 });
-    tasks = service.tasks;
-    const app = await startTaskRoutesApp({ tasks });
-    base = app.base;
-    cleanup = async () => {
-      await app.close();
-      await service.close();
-    };
+    const started = await startFakeTasksOverHttp({ progressWriteMs: 0 });
+    ({ tasks, base } = started);
+    cleanup = started.close;
   });
   afterAll(() => cleanup());
 
