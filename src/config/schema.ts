@@ -106,8 +106,9 @@ export const ConfigSchema = z
         /** Free bytes a local results disk keeps: a result that would go below fails (LC_TASK_DISK_FULL). 0 = none. */
         minFreeDiskBytes: z.coerce.number().int().min(0).default(GIB),
         /**
-         * How long a result link (`GET /v1/tasks/{id}/result-url`, `…/result?redirect=true`) stays valid, seconds,
-         * for an `s3://` results root; 0 = no links. At most 604,800 (seven days, S3's limit).
+         * How long a result link (`GET /v1/tasks/{id}/result-url`, `…/result?redirect=true`) stays valid, seconds:
+         * presigned by S3 for an `s3://` results root, else signed by the server; 0 = no links. At most 604,800
+         * (seven days, S3's limit).
          */
         resultUrlTtlSeconds: z.coerce.number().int().min(0).max(MAX_RESULT_URL_TTL_SECONDS).default(900),
       })

@@ -1,7 +1,7 @@
 /**
  * `lakecast result <task-id> [-o <file>] [--continue]`: downloads a task's result file (`GET
  * /v1/tasks/{id}/result`) to stdout or a file; `--continue` resumes a partial file with an HTTP byte range.
- * `lakecast result <task-id> --link` prints a presigned link to the file instead (`GET /v1/tasks/{id}/result-url`),
+ * `lakecast result <task-id> --link` prints a link that fetches the file without credentials instead (`GET /v1/tasks/{id}/result-url`),
  * `--delete` deletes the file now (`DELETE /v1/tasks/{id}/result`).
  */
 import { createWriteStream, statSync } from 'node:fs';
@@ -84,10 +84,7 @@ export function registerResultCommand<O>(
         .argument('<task-id>', 'the task id (q…)')
         .option('-o, --output <file>', 'write to this file instead of stdout')
         .option('-c, --continue', 'resume a partial -o file: ask only for the bytes after it')
-        .option(
-          '--link',
-          'print a link that downloads the file without credentials until it expires (s3:// results)',
-        )
+        .option('--link', 'print a link that downloads the file without credentials until it expires')
         .option('--delete', 'delete the result file now instead (the task row stays)'),
     )
     .action(async (id: string, opts: Record<string, string | undefined>) => {

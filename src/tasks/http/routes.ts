@@ -11,8 +11,9 @@
  *   GET  /v1/tasks/{id}/result     streams the result file, to its owner (or an admin) only; one byte range
  *                                  (`Range`, `If-Range`; 206/416), `ETag` and `If-None-Match` (304); CSV and
  *                                  NDJSON sent whole are gzipped for clients that accept it; `?redirect=true`
- *                                  answers 307 to a presigned link instead where the results root can make one
- *   GET  /v1/tasks/{id}/result-url { url, expires_at, … }: a presigned link to the file (`s3://` results root)
+ *                                  answers 307 to a result link instead
+ *   GET  /v1/tasks/{id}/result-url { url, expires_at, … }: a link that fetches the file without credentials
+ *                                  until it expires (presigned by S3, or signed by this server: link-routes.ts)
  *   DELETE /v1/tasks/{id}/result   deletes the result file now (the row stays, `result_deleted_at` set) → the row
  */
 import { PassThrough, Readable } from 'node:stream';
@@ -148,7 +149,7 @@ const resultQuery = {
       type: 'string',
       enum: ['true', 'false', '1', '0'],
       description:
-        'answer 307 to a presigned link to the file where the results root can make one (s3://), else send it',
+        'answer 307 to a link that fetches the file without credentials (see /result-url); the file itself when links are off',
     },
   },
 } as const;
