@@ -1,10 +1,11 @@
-import { fdatasync } from 'node:fs';
+import { closeSync, fdatasync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { withoutWaitingForDurability } from '../../../src/catalog/index.js';
 import { connectSqlite } from '../../../src/catalog/sqlite/connect.js';
+import { DatasyncThread } from '../../../src/catalog/sqlite/datasync-thread.js';
 import { LakecastSqliteDialect } from '../../../src/catalog/sqlite/dialect.js';
 import { createExecutor } from '../../../src/catalog/sqlite/executor.js';
 import { WalSync } from '../../../src/catalog/sqlite/wal-sync.js';
@@ -116,6 +117,28 @@ describe('WalSync - group commit of the WAL fdatasync', () => {
     fail = false;
     await expect(wal.sync()).resolves.toBeUndefined();
     await wal.close();
+  });
+});
+
+describe('DatasyncThread - the WAL flush on a thread of its own', () => {
+  it('flushes on request, shares a flush among requests, fails with the errno code, ends on close', async () => {
+    const file = dbFile();
+    const fd = openSync(file, 'w');
+    cleanups.push(() => closeSync(fd));
+    const thread = new DatasyncThread(fd);
+    writeSync(fd, 'x');
+    await expect(thread.sync()).resolves.toBeUndefined();
+    expect(thread.busy).toBe(false);
+    const many = Array.from({ length: 50 }, () => thread.sync());
+    expect(thread.busy).toBe(true);
+    await expect(Promise.all(many)).resolves.toHaveLength(50);
+    await thread.close();
+    await expect(thread.sync()).rejects.toThrow(/ended/);
+
+    // A descriptor that is not open: the fdatasync fails and the request with it, with libuv's code.
+    const bad = new DatasyncThread(2_000_000);
+    await expect(bad.sync()).rejects.toMatchObject({ code: 'EBADF' });
+    await bad.close();
   });
 });
 
