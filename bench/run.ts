@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// As bin/lakecast.js does for the server: DuckDB's async calls share libuv's pool (4 threads by default).
-process.env.UV_THREADPOOL_SIZE ??= '16';
+// libuv's pool is sized by `npm run bench` (UV_THREADPOOL_SIZE in package.json), as bin/lakecast.cjs sizes the
+// server's: an ES module entry starts the pool before its first line runs, too late to size it here.
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -22,11 +22,11 @@ import { type Kysely, sql } from 'kysely';
 import mysql from 'mysql2/promise';
 import { openCatalog } from '../src/catalog/index.js';
 import type { TasksDatabase } from '../src/tasks/index.js';
+import { ensureCompiled } from '../test/helpers/compiled.js';
 import { startTestServer, TEST_ROOT_PASSWORD } from '../test/helpers/server.js';
 import { startServerProcess } from '../test/helpers/server-process.js';
 import { tempDir } from '../test/helpers/tmp.js';
 import { startTaskStack } from '../test/integration/tasks/stack.js';
-import { ensureCompiled } from './lib/build.js';
 import { median, msSince, percentile, round, summarizeRuns } from './lib/stats.js';
 import { costPerOperation, snapshotThreads } from './lib/thread-cpu.js';
 

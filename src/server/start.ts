@@ -25,6 +25,7 @@ import {
 import { installDemo } from './demo.js';
 import { authorizeHub } from './hub-access.js';
 import { Lifecycle } from './lifecycle.js';
+import { warnIfPoolSmall } from './thread-pool.js';
 import { MYSQL_SERVER_VERSION, VERSION } from './version.js';
 
 /** HTTP requests get session ids from here up, apart from MySQL connection ids (which count from 1). */
@@ -108,6 +109,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           )
         : undefined;
     if (executor) life.onClose('task executor thread', () => executor.close());
+    warnIfPoolSmall(logger, executor ? 2 : 1);
     const engine = executor ? mirrorEngine(mainEngine, executor, logger) : mainEngine;
 
     const fileRoots = [lakeDir, ...config.lake.fileRoots];

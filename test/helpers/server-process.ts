@@ -27,8 +27,8 @@ export async function startServerProcess(options: {
   /** Extra node flags for the server process (e.g. `--cpu-prof` to profile it). */
   nodeArgs?: readonly string[];
   /**
-   * Run the compiled server (`bin/lakecast.js` → `dist/`, as `npm start` and users do) instead of the sources
-   * through tsx. The caller makes sure `dist/` is up to date (bench/lib/build.ts).
+   * Run the compiled server (`bin/lakecast.cjs` → `dist/`, as `npm start` and users do) instead of the sources
+   * through tsx. The caller makes sure `dist/` is up to date (test/helpers/compiled.ts).
    */
   compiled?: boolean;
 }): Promise<ServerProcess> {
@@ -44,7 +44,7 @@ export async function startServerProcess(options: {
     }),
   );
   const entry = options.compiled
-    ? [path.join(root, 'bin/lakecast.js')]
+    ? [path.join(root, 'bin/lakecast.cjs')]
     : ['--import', 'tsx', path.join(root, 'src/cli/main.ts')];
   const args = [...(options.nodeArgs ?? []), ...entry, 'serve', '--config', configFile];
   if (options.demo) args.push('--demo');
@@ -52,7 +52,9 @@ export async function startServerProcess(options: {
     cwd: root,
     env: {
       ...process.env,
-      UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16',
+      // The compiled entry sizes libuv's pool itself (bin/lakecast.cjs); through tsx the pool starts before
+      // any of our code runs, so it is sized here as the entry would.
+      ...(options.compiled ? {} : { UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '32' }),
       LAKECAST_ROOT_PASSWORD: options.password,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

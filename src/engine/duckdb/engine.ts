@@ -32,6 +32,12 @@ export const DEFAULT_MEMORY_LIMIT = '75%';
 export const DEFAULT_POOL_SIZE = 8;
 /** Connections without the profiler, for queries that scan nothing (see `QueryOptions.scans`). */
 export const DEFAULT_LIGHT_POOL_SIZE = 4;
+/**
+ * Calls an engine with the default pools can have running at once — the pooled and light connections and the
+ * metadata one — each holding a thread of libuv's pool until it returns (a fetch runs the query until its next
+ * chunk is ready), so for as long as a query runs. src/server/thread-pool.ts sizes the pool by it.
+ */
+export const MAX_CONCURRENT_ENGINE_CALLS = DEFAULT_POOL_SIZE + DEFAULT_LIGHT_POOL_SIZE + 1;
 export const DEFAULT_PROGRESS_INTERVAL_MS = 250;
 /** Prepared statements each pooled connection keeps for repeated query texts. */
 export const PREPARED_CACHE_SIZE = 32;

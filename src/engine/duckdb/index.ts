@@ -6,6 +6,7 @@ export {
   DEFAULT_PROGRESS_INTERVAL_MS,
   type DuckDbEngine,
   type DuckDbEngineOptions,
+  MAX_CONCURRENT_ENGINE_CALLS,
   resolveMemoryLimit,
 } from './engine.js';
 export {
