@@ -1,6 +1,10 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { configuredPoolThreads, neededPoolThreads, warnIfPoolSmall } from '../../../src/server/thread-pool.js';
+import {
+  configuredPoolThreads,
+  neededPoolThreads,
+  warnIfPoolSmall,
+} from '../../../src/server/thread-pool.js';
 
 describe('libuv thread pool size check', () => {
   it('reads UV_THREADPOOL_SIZE as libuv does: unset, empty, zero or garbage is 4; at most 1024', () => {
