@@ -6,8 +6,9 @@ const REQUESTED = 0; // last sequence number asked for (main thread)
 const DONE = 1; // sequence number the last finished fdatasync covers (thread)
 const FAILED_AT = 2; // sequence number the last failed fdatasync covers (thread)
 const ERRNO = 3; // its errno, negative as libuv reports it (thread)
-const STOP = 4; // 1: the thread leaves its loop (main thread)
-const SLOTS = 5;
+const FAILURES = 4; // failed fdatasyncs so far (thread)
+const STOP = 5; // 1: the thread leaves its loop (main thread)
+const SLOTS = 6;
 
 /**
  * The thread's code: plain JavaScript started with `eval`, as the catalog's other threads. It sleeps in
@@ -18,7 +19,7 @@ const SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { fdatasyncSync } = require('node:fs');
 const s = new Int32Array(workerData.state);
-let seen = 0;
+let seen = workerData.first;
 for (;;) {
   Atomics.wait(s, ${REQUESTED}, seen);
   if (Atomics.load(s, ${STOP}) !== 0) break;
@@ -28,6 +29,7 @@ for (;;) {
   } catch (e) {
     Atomics.store(s, ${ERRNO}, typeof e.errno === 'number' ? e.errno : -5);
     Atomics.store(s, ${FAILED_AT}, covered);
+    Atomics.add(s, ${FAILURES}, 1);
   }
   Atomics.store(s, ${DONE}, covered);
   Atomics.notify(s, ${DONE});
@@ -56,6 +58,8 @@ function errnoName(errno: number): string {
 
 interface Waiter {
   readonly seq: number;
+  /** Failed fdatasyncs before the request: a later failure that covers it fails it (a wrapped old one cannot). */
+  readonly failures: number;
   resolve(): void;
   reject(err: Error): void;
 }
@@ -77,12 +81,17 @@ export class DatasyncThread {
   #watching = false;
   #dead: Error | null = null;
 
-  /** `onExit` is called if the thread ends on its own (it never should): the owner starts another. */
-  constructor(fd: number, onExit?: () => void) {
+  /**
+   * `onExit` is called if the thread ends on its own (it never should): the owner starts another. `firstSeq` (for
+   * tests) is where the sequence numbers start, to check that their wrap-around changes nothing.
+   */
+  constructor(fd: number, onExit?: () => void, firstSeq = 0) {
+    Atomics.store(this.#state, REQUESTED, firstSeq | 0);
+    Atomics.store(this.#state, DONE, firstSeq | 0);
     this.#worker = new Worker(SOURCE, {
       eval: true,
       name: 'lakecast-catalog-datasync',
-      workerData: { state: this.#state.buffer, fd },
+      workerData: { state: this.#state.buffer, fd, first: firstSeq | 0 },
     });
     this.#worker.unref(); // referenced only while a request waits (see #watch)
     this.#exited = new Promise((resolve) => {
@@ -105,8 +114,9 @@ export class DatasyncThread {
     if (this.#dead) return Promise.reject(this.#dead);
     const seq = (Atomics.add(this.#state, REQUESTED, 1) + 1) | 0;
     Atomics.notify(this.#state, REQUESTED);
+    const failures = Atomics.load(this.#state, FAILURES);
     return new Promise((resolve, reject) => {
-      this.#waiters.push({ seq, resolve, reject });
+      this.#waiters.push({ seq, failures, resolve, reject });
       if (!this.#watching) this.#watch();
     });
   }
@@ -116,7 +126,10 @@ export class DatasyncThread {
     const done = Atomics.load(this.#state, DONE);
     while (this.#waiters.length > 0 && covers(done, this.#waiters[0]!.seq)) {
       const w = this.#waiters.shift()!;
-      if (covers(Atomics.load(this.#state, FAILED_AT), w.seq)) {
+      const failed =
+        Atomics.load(this.#state, FAILURES) !== w.failures &&
+        covers(Atomics.load(this.#state, FAILED_AT), w.seq);
+      if (failed) {
         const code = errnoName(Atomics.load(this.#state, ERRNO));
         w.reject(Object.assign(new Error(`${code}: fdatasync of the catalog's WAL failed`), { code }));
       } else w.resolve();

@@ -140,6 +140,19 @@ describe('DatasyncThread - the WAL flush on a thread of its own', () => {
     await expect(bad.sync()).rejects.toMatchObject({ code: 'EBADF' });
     await bad.close();
   });
+
+  it('sequence numbers wrap past 2^31 without a false failure; a failure after the wrap still fails its requests', async () => {
+    const file = dbFile();
+    const fd = openSync(file, 'w');
+    cleanups.push(() => closeSync(fd));
+    const thread = new DatasyncThread(fd, undefined, 0x7ffffff0);
+    for (let i = 0; i < 40; i++) await expect(thread.sync()).resolves.toBeUndefined();
+    await expect(Promise.all(Array.from({ length: 20 }, () => thread.sync()))).resolves.toHaveLength(20);
+    await thread.close();
+    const bad = new DatasyncThread(2_000_000, undefined, 0x7ffffffe);
+    for (let i = 0; i < 3; i++) await expect(bad.sync()).rejects.toMatchObject({ code: 'EBADF' });
+    await bad.close();
+  });
 });
 
 describe('SQLite catalog driver - a commit resolves only once durable, without holding the lock', () => {
