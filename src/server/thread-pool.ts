@@ -3,6 +3,8 @@ import type { Logger } from '../shared/index.js';
 
 /** libuv's thread pool size when UV_THREADPOOL_SIZE is not set. */
 const LIBUV_DEFAULT_THREADS = 4;
+/** libuv's cap on the pool's size. */
+const MAX_THREADS = 1024;
 /** Threads left for file I/O (result files, downloads, the hub's logs) while every engine call holds one. */
 const IO_THREADS = 6;
 
@@ -16,12 +18,16 @@ export function neededPoolThreads(engines: number): number {
 }
 
 /**
- * The pool size this process asked for (UV_THREADPOOL_SIZE, libuv's default 4 when unset or invalid; libuv caps
- * it at 1024). Set before the pool started, as bin/lakecast.cjs does, it is the pool's size.
+ * The pool size UV_THREADPOOL_SIZE asks for, read as libuv reads it: unset → 4; otherwise its leading integer
+ * (C `atoi`: `48abc` → 48), where 0 or no number → 1 and a negative or larger value → 1024 (the cap). Set
+ * before the pool started, as bin/lakecast.cjs does, it is the pool's size.
  */
 export function configuredPoolThreads(env: NodeJS.ProcessEnv = process.env): number {
-  const n = Number.parseInt(env.UV_THREADPOOL_SIZE ?? '', 10);
-  return Number.isFinite(n) && n > 0 ? Math.min(n, 1024) : LIBUV_DEFAULT_THREADS;
+  const value = env.UV_THREADPOOL_SIZE;
+  if (value === undefined) return LIBUV_DEFAULT_THREADS;
+  const n = Number.parseInt(value.trim(), 10);
+  if (!Number.isFinite(n) || n === 0) return 1;
+  return n < 0 || n > MAX_THREADS ? MAX_THREADS : n;
 }
 
 /**

@@ -7,12 +7,14 @@ import {
 } from '../../../src/server/thread-pool.js';
 
 describe('libuv thread pool size check', () => {
-  it('reads UV_THREADPOOL_SIZE as libuv does: unset, empty, zero or garbage is 4; at most 1024', () => {
-    expect(configuredPoolThreads({})).toBe(4);
-    expect(configuredPoolThreads({ UV_THREADPOOL_SIZE: '' })).toBe(4);
-    expect(configuredPoolThreads({ UV_THREADPOOL_SIZE: '0' })).toBe(4);
-    expect(configuredPoolThreads({ UV_THREADPOOL_SIZE: 'lots' })).toBe(4);
+  it('reads UV_THREADPOOL_SIZE as libuv does (checked against the pool of Node 20): unset 4, no number or 0 → 1, negative or over 1024 → 1024', () => {
+    expect(configuredPoolThreads()).toBe(4);
+    expect(configuredPoolThreads({ UV_THREADPOOL_SIZE: '' })).toBe(1);
+    expect(configuredPoolThreads({ UV_THREADPOOL_SIZE: '0' })).toBe(1);
+    expect(configuredPoolThreads({ UV_THREADPOOL_SIZE: 'lots' })).toBe(1);
     expect(configuredPoolThreads({ UV_THREADPOOL_SIZE: '48' })).toBe(48);
+    expect(configuredPoolThreads({ UV_THREADPOOL_SIZE: '48abc' })).toBe(48);
+    expect(configuredPoolThreads({ UV_THREADPOOL_SIZE: '-3' })).toBe(1024);
     expect(configuredPoolThreads({ UV_THREADPOOL_SIZE: '100000' })).toBe(1024);
   });
 
