@@ -31,6 +31,7 @@ export const ENV_VARS: Readonly<Record<string, string>> = Object.freeze({
   LAKECAST_TASK_ENGINE_MEMORY_LIMIT: 'tasks.engineMemoryLimit',
   LAKECAST_TASK_RESULT_GZIP: 'tasks.resultGzip',
   LAKECAST_TASK_MAX_RESULT_BYTES: 'tasks.maxResultBytes',
+  LAKECAST_TASK_HISTORY_DAYS: 'tasks.historyDays',
   LAKECAST_TASK_MIN_FREE_DISK_BYTES: 'tasks.minFreeDiskBytes',
   LAKECAST_TASK_RESULT_URL_TTL_SECONDS: 'tasks.resultUrlTtlSeconds',
   LAKECAST_HUB: 'hub.location',

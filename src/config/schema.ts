@@ -82,6 +82,8 @@ export const ConfigSchema = z
         defaultTimeoutMs: z.coerce.number().int().min(0).default(DEFAULT_QUERY_TIMEOUT_MS),
         /** Result files older than this many days are deleted (0 = keep). */
         retentionDays: z.coerce.number().int().min(0).default(7),
+        /** Rows of tasks that ended more than this many days ago are deleted, with their results (0 = keep). */
+        historyDays: z.coerce.number().int().min(0).max(36_500).default(90),
         /** Where results go: empty = `<dataDir>/results/`, or `s3://bucket/prefix/` (uses `s3` credentials). */
         resultsUri: z.string().default(''),
         /** Two characters `[0-9a-z]` inside task ids, distinct per server sharing a catalog. */
@@ -118,6 +120,7 @@ export const ConfigSchema = z
         maxRunningPerUser: 0,
         defaultTimeoutMs: DEFAULT_QUERY_TIMEOUT_MS,
         retentionDays: 7,
+        historyDays: 90,
         resultsUri: '',
         nodeCode: 'lc',
         executor: 'thread',

@@ -142,6 +142,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         maxRunningPerUser: config.tasks.maxRunningPerUser,
         defaultTimeoutMs: config.tasks.defaultTimeoutMs,
         retentionDays: config.tasks.retentionDays,
+        historyDays: config.tasks.historyDays,
         nodeCode: config.tasks.nodeCode,
         maxResultBytes: config.tasks.maxResultBytes,
         minFreeDiskBytes: config.tasks.minFreeDiskBytes,

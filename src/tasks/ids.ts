@@ -70,16 +70,19 @@ export function createTaskIdGenerator(nodeCode: string): TaskIdGenerator {
         }
       }
       const d = new Date(lastMs);
-      const stamp =
-        pad(d.getUTCFullYear(), 4) +
-        pad(d.getUTCMonth() + 1, 2) +
-        pad(d.getUTCDate(), 2) +
-        pad(d.getUTCHours(), 2) +
-        pad(d.getUTCMinutes(), 2);
       const msInMinute = d.getUTCSeconds() * 1000 + d.getUTCMilliseconds();
-      return `q${stamp}${nodeCode}${base36(msInMinute, 4)}${base36(seq, 4)}${random36(7)}`;
+      return `${taskIdPrefix(lastMs)}${nodeCode}${base36(msInMinute, 4)}${base36(seq, 4)}${random36(7)}`;
     },
   };
+}
+
+/**
+ * `q` + the `yyyyMMddHHmm` (UTC) of `ms`: every id created in an earlier minute sorts below it, every id of that
+ * minute or later above it (the ids' time-sortable prefix; used to bound reads of old tasks by primary key).
+ */
+export function taskIdPrefix(ms: number): string {
+  const d = new Date(ms);
+  return `q${pad(d.getUTCFullYear(), 4)}${pad(d.getUTCMonth() + 1, 2)}${pad(d.getUTCDate(), 2)}${pad(d.getUTCHours(), 2)}${pad(d.getUTCMinutes(), 2)}`;
 }
 
 /** The creation minute encoded in a task id (UTC), or null when `id` is not a task id. */

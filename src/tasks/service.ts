@@ -21,7 +21,7 @@ import {
   resultLink,
 } from './result-access.js';
 import { resultLimitsOf } from './result-budget.js';
-import { sweepExpiredResults } from './retention.js';
+import { createSweeps } from './retention.js';
 import { TaskSlots } from './slots.js';
 import { errorText, resultKeyOf, statementKind } from './statements.js';
 import {
@@ -41,7 +41,6 @@ import {
   DEFAULT_MAX_QUEUED_PER_USER,
   DEFAULT_NODE_CODE,
   DEFAULT_PROGRESS_WRITE_MS,
-  DEFAULT_RETENTION_DAYS,
   DEFAULT_TASK_CONCURRENCY,
   DEFAULT_TASK_TIMEOUT_MS,
   type SubmitContext,
@@ -53,7 +52,6 @@ import {
 export * from './statements.js';
 export * from './types.js';
 
-const SWEEP_INTERVAL_MS = 3_600_000;
 /** How long cancel() waits for a local runner to stop its engine query and clean up. */
 const CANCEL_WAIT_MS = 600;
 
@@ -86,7 +84,6 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
   /** Per user, submits between the queue-size check and their insert's end (they count as waiting). */
   const submitting = new Map<string, number>();
   const defaultTimeoutMs = cfg.defaultTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
-  const retentionDays = cfg.retentionDays ?? DEFAULT_RETENTION_DAYS;
   const node = cfg.nodeCode ?? DEFAULT_NODE_CODE;
   const progressWriteMs = cfg.progressWriteMs ?? DEFAULT_PROGRESS_WRITE_MS;
   const maxAttempts = cfg.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
@@ -109,8 +106,15 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     });
   let started = false;
   let closing = false;
-  let sweepTimer: NodeJS.Timeout | undefined;
   const mppQueryId = createMppQueryIds();
+  const sweeps = createSweeps({
+    store,
+    resultStore: deps.resultStore,
+    clock,
+    logger,
+    retentionDays: cfg.retentionDays,
+    historyDays: cfg.historyDays,
+  });
 
   async function finish(id: string, status: TerminalStatus, fields: FinishFields): Promise<boolean> {
     let task: TaskRecord | null;
@@ -545,24 +549,16 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       const r = await recover();
       started = true;
       pump();
-      if (retentionDays > 0) {
-        sweepTimer = setInterval(() => {
-          service.sweep().catch((err) => logger.warn({ err }, 'result retention sweep failed'));
-        }, SWEEP_INTERVAL_MS);
-        sweepTimer.unref();
-      }
+      sweeps.start();
       return r;
     },
 
-    async sweep() {
-      if (retentionDays <= 0) return 0;
-      const before = clock() - retentionDays * 86_400_000;
-      return sweepExpiredResults({ store, resultStore: deps.resultStore, before, clock, logger });
-    },
+    sweep: sweeps.results,
+    sweepHistory: sweeps.history,
 
     async close(drainMs = 5_000) {
       closing = true;
-      if (sweepTimer) clearInterval(sweepTimer);
+      sweeps.stop();
       const all = () => Promise.all([...running.values()].map((r) => r.done));
       await Promise.race([all(), sleep(drainMs)]);
       for (const r of running.values()) r.controller.abort({ kind: 'shutdown' } satisfies AbortReason);

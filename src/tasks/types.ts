@@ -17,6 +17,7 @@ import type { FinishHook, TaskRecord, TaskStore } from './store/index.js';
 export const DEFAULT_TASK_CONCURRENCY = 8;
 export const DEFAULT_TASK_TIMEOUT_MS = 30 * 60_000;
 export const DEFAULT_RETENTION_DAYS = 7;
+export const DEFAULT_HISTORY_DAYS = 90;
 export const DEFAULT_NODE_CODE = 'lc';
 export const DEFAULT_PROGRESS_WRITE_MS = 1_000;
 export const DEFAULT_MAX_ATTEMPTS = 3;
@@ -34,6 +35,11 @@ export interface TaskServiceConfig {
   readonly defaultTimeoutMs?: number;
   /** Result files older than this many days are deleted by the sweep; 0 = keep forever (default 7). */
   readonly retentionDays?: number;
+  /**
+   * Rows of tasks that ended more than this many days ago are deleted by the sweep, with their result files and
+   * receipts; 0 = keep forever (default {@link DEFAULT_HISTORY_DAYS}).
+   */
+  readonly historyDays?: number;
   /** The 2-character `[0-9a-z]` node code inside task ids; also tags rows owned by this node (default `lc`). */
   readonly nodeCode?: string;
   /** At most one progress write to the catalog per task per this many ms (default 1000). Events are not throttled. */
@@ -186,10 +192,12 @@ export interface TaskService {
    * LC_TASK_NO_RESULT when the task has no result file; a deleted one stays deleted (no error). Returns the row.
    */
   deleteResult(id: string, actor: AuthUser): Promise<TaskRecord>;
-  /** Runs recovery (see docs/tasks.md) and starts the queue and the retention timer. */
+  /** Runs recovery (see docs/tasks.md) and starts the queue and the retention timer (results and history). */
   start(): Promise<{ requeued: number; failed: number }>;
   /** Deletes expired result files and marks their rows; returns how many. */
   sweep(): Promise<number>;
+  /** Deletes the rows of tasks older than `historyDays` (with what is left of their results); returns how many. */
+  sweepHistory(): Promise<number>;
   /**
    * Stops taking tasks, waits up to `drainMs` (default 5000) for running ones, then interrupts the rest and
    * leaves them for recovery on the next start.

@@ -7,6 +7,7 @@ import {
   type QueryResult,
   type SqlBool,
   SqliteAdapter,
+  sql,
   type Transaction,
 } from 'kysely';
 import { offTheEventLoop } from '../../catalog/index.js';
@@ -184,6 +185,13 @@ export interface TaskStore {
   listExpired(before: number, limit: number): Promise<TaskRecord[]>;
   /** Sets `result_deleted_at` on these tasks, in one commit. */
   markResultsDeleted(ids: readonly string[], now: number): Promise<void>;
+  /**
+   * Ended tasks whose id sorts below `idBelow` (a creation-minute prefix, {@link taskIdPrefix}: the primary key
+   * bounds the read) that finished before `before` and have no receipt still being delivered, oldest first.
+   */
+  listPrunable(idBelow: string, before: number, limit: number): Promise<TaskRecord[]>;
+  /** Deletes these tasks' rows, and their receipts' outbox rows (all delivered or given up), in one commit. */
+  deleteTasks(ids: readonly string[]): Promise<void>;
 }
 
 const NUMERIC: readonly (keyof TaskRecord)[] = [
@@ -497,6 +505,31 @@ export function createTaskStore(db: Kysely<TasksDatabase>): TaskStore {
         .set({ result_deleted_at: now, update_time: now })
         .where('id', 'in', [...ids])
         .execute();
+    },
+    async listPrunable(idBelow, before, limit) {
+      const rows = await table()
+        .where('id', '<', idBelow)
+        .where('status', 'in', ['SUCCESS', 'FAILURE', 'CANCELLED'])
+        .where('finished_at', '<', before)
+        .where((eb) =>
+          eb.or([eb('mq_status', 'is', null), eb('mq_status', 'not in', ['PENDING', 'RETRYING'])]),
+        )
+        .orderBy('id', 'asc')
+        .limit(limit)
+        .execute();
+      return rows.map(normalizeTask);
+    },
+    async deleteTasks(ids) {
+      if (ids.length === 0) return;
+      await db.transaction().execute(async (tx) => {
+        // The receipts' outbox (catalog/migrations/0003) keeps one row per receipt; listPrunable left out tasks
+        // with one in flight.
+        await sql`delete from receipt_outbox where task_id in (${sql.join([...ids])})`.execute(tx);
+        await tx
+          .deleteFrom('query_tasks')
+          .where('id', 'in', [...ids])
+          .execute();
+      });
     },
   };
   return store;

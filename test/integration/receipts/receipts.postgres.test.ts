@@ -1,5 +1,4 @@
 import { expect, it } from 'vitest';
-import { up as upReceipts } from '../../../src/catalog/migrations/0003_receipts.js';
 import {
   createReceipts,
   type DeliveryOutcome,
@@ -33,7 +32,6 @@ it.skipIf(!up)(
     const a = mk('a1');
     const b = mk('b2');
     try {
-      await upReceipts(db);
       const store = createTaskStore(db);
       const ids: string[] = [];
       const now = Date.now();
@@ -85,7 +83,6 @@ it.skipIf(!up)(
     const { db, cleanup } = await openTasksDb('postgres');
     const receipts = createReceipts({ catalog: { db, dialect: 'postgres' }, nodeCode: 'pg', config: {} });
     try {
-      await upReceipts(db);
       const def = (url: string) => defineChannel('ops', 'webhook', { url }, 'sql', 'root');
       await receipts.registry.replace(def('https://hooks.example.com/one'), 'root');
       await receipts.registry.replace(def('https://hooks.example.com/two'), 'root');

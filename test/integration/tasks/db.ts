@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { up as upTasks } from '../../../src/catalog/migrations/0002_tasks.js';
+import { up as upReceipts } from '../../../src/catalog/migrations/0003_receipts.js';
 import { up as upReceiptAttempts } from '../../../src/catalog/migrations/0004_receipt_attempts.js';
 import { up as upPartialIndexes } from '../../../src/catalog/migrations/0005_task_partial_indexes.js';
 import type { TasksDatabase } from '../../../src/tasks/store/index.js';
@@ -10,11 +11,12 @@ import { SERVICES } from '../../helpers/services.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
-/** The migrations that shape `query_tasks` (0002, 0004, 0005), applied to a bare database. */
+/** The migrations that shape `query_tasks` and the receipts' outbox (0002–0005), applied to a bare database. */
 export async function upTasksTable(db: Kysely<TasksDatabase>): Promise<void> {
   // biome-ignore lint/suspicious/noExplicitAny: migrations take untyped handles
   const any = db as Kysely<any>;
   await upTasks(any);
+  await upReceipts(any);
   await upReceiptAttempts(any);
   await upPartialIndexes(any);
 }

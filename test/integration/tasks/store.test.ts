@@ -226,6 +226,42 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       expect(await store.listExpired(1_000, 10)).toEqual([]);
     });
 
+    it('history - listPrunable / deleteTasks: ended, old, created before the prefix, no receipt in flight', async () => {
+      const old = (n: string) => `q20200101000${n}lc00000000000000000`.slice(0, 30);
+      const ids = {
+        done: old('1'),
+        pending: old('2'),
+        running: old('3'),
+        recent: old('4'),
+        late: 'q209901010000lc000000000000001',
+      };
+      for (const id of Object.values(ids)) await store.insert(newTask(id, { create_time: 100 }));
+      await store.finish(ids.done, 'SUCCESS', { result_key: 'k1', result_file_oss_file: 'file:///k1' }, 500);
+      await store.finish(ids.pending, 'FAILURE', { mq_status: 'RETRYING' }, 500);
+      await store.markRunning(ids.running, 200, 'm');
+      await store.finish(ids.recent, 'CANCELLED', {}, 5_000); // ended after `before`
+      await store.finish(ids.late, 'SUCCESS', {}, 500); // created in a minute after the prefix
+      const outbox = (taskId: string, message: string, status: string) =>
+        sql`insert into receipt_outbox (message_id, task_id, channel, settings, payload, status, next_attempt_at, created_at, updated_at)
+            values (${message}, ${taskId}, 'robot', '{}', '{}', ${status}, 0, 0, 0)`.execute(db);
+      await outbox(ids.done, 'm-done', 'SUCCESS');
+      await outbox(ids.pending, 'm-pending', 'RETRYING');
+      const prefix = 'q202001010010';
+      const prunable = await store.listPrunable(prefix, 1_000, 10);
+      expect(prunable.map((t) => t.id)).toEqual([ids.done]);
+      expect(prunable[0]).toMatchObject({ result_key: 'k1', result_deleted_at: null });
+      await store.deleteTasks([ids.done]);
+      await store.deleteTasks([]); // nothing to do
+      expect(await store.get(ids.done)).toBeNull();
+      const left = await sql<{
+        message_id: string;
+      }>`select message_id from receipt_outbox order by message_id`.execute(db);
+      expect(left.rows.map((r) => r.message_id)).toEqual(['m-pending']);
+      expect(await store.listPrunable(prefix, 1_000, 10)).toEqual([]);
+      for (const id of [ids.pending, ids.running, ids.recent, ids.late])
+        expect(await store.get(id)).not.toBeNull();
+    });
+
     it('listIds / getMany - the ids list() would answer, in its order; rows by id', async () => {
       const orderBy = [{ column: 'update_time' as const, direction: 'desc' as const }];
       const rows = await store.list({ creator: 'alice', orderBy });

@@ -42,6 +42,12 @@ describe('config - resolveConfig', () => {
     expect(cfg.tasks.minFreeDiskBytes).toBe(1024 ** 3);
     const env = { LAKECAST_TASK_MAX_RUNNING_PER_USER: '2', LAKECAST_TASK_MAX_RESULT_BYTES: '1000' };
     expect(resolveConfig({ env }).tasks).toMatchObject({ maxRunningPerUser: 2, maxResultBytes: 1000 });
+    expect(cfg.tasks.historyDays).toBe(90);
+    expect(resolveConfig({ env: { LAKECAST_TASK_HISTORY_DAYS: '0' } }).tasks.historyDays).toBe(0);
+    expect(() => resolveConfig({ env: { LAKECAST_TASK_HISTORY_DAYS: '-1' } })).toThrow(/tasks\.historyDays/);
+    expect(() => resolveConfig({ env: { LAKECAST_TASK_HISTORY_DAYS: 'forever' } })).toThrow(
+      /tasks\.historyDays/,
+    );
   });
 
   it('the result is frozen', () => {

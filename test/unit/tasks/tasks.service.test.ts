@@ -375,6 +375,18 @@ describe('tasks - cancel', () => {
   });
 });
 
+/** Makes `results.delete(key)` fail until the returned function is called. */
+function failDeletesOf(results: MemoryStore, key: string): () => void {
+  const realDelete = results.delete.bind(results);
+  results.delete = async (k: string) => {
+    if (k === key) throw new Error('store unavailable');
+    return realDelete(k);
+  };
+  return () => {
+    results.delete = realDelete;
+  };
+}
+
 describe('tasks - recovery and retention', () => {
   it('recovery - RUNNING SELECT re-runs under the same id, non-idempotent ones FAIL, QUEUED run', async () => {
     const { db, cleanup } = await openTasksDb('sqlite');
@@ -473,19 +485,58 @@ describe('tasks - recovery and retention', () => {
     }
     advance(86_400_000 + 1000);
     const stuck = (await tasks.store.get(ids[1]!))!.result_key!;
-    const realDelete = results.delete.bind(results);
-    results.delete = async (key: string) => {
-      if (key === stuck) throw new Error('store unavailable');
-      return realDelete(key);
-    };
+    const restore = failDeletesOf(results, stuck);
     expect(await tasks.sweep()).toBe(2);
     expect((await tasks.store.get(ids[1]!))?.result_deleted_at).toBeNull();
     expect((await tasks.store.get(ids[0]!))?.result_deleted_at).not.toBeNull();
     expect(results.objects.has(stuck)).toBe(true);
-    results.delete = realDelete;
+    restore();
     expect(await tasks.sweep()).toBe(1);
     expect((await tasks.store.get(ids[1]!))?.result_deleted_at).not.toBeNull();
     expect(results.objects.size).toBe(0);
+  });
+
+  it('history - the sweep deletes the rows of tasks that ended more than historyDays ago, with their result files', async () => {
+    const { tasks, results, advance } = await setup({ retentionDays: 0, historyDays: 2 });
+    const old = await tasks.submit(ctxOf(), '/*+ run-async=true */ rows 1');
+    await waitDone(tasks, old);
+    advance(86_400_000);
+    const newer = await tasks.submit(ctxOf(), '/*+ run-async=true */ rows 1');
+    await waitDone(tasks, newer);
+    expect(await tasks.sweepHistory()).toBe(0);
+    advance(86_400_000 + 120_000); // old ended 2 days and 2 minutes ago, newer 1 day and 2 minutes ago
+    const oldKey = (await tasks.store.get(old))!.result_key!;
+    expect(await tasks.sweepHistory()).toBe(1);
+    expect(await tasks.store.get(old)).toBeNull();
+    expect(results.objects.has(oldKey)).toBe(false);
+    expect(await tasks.store.get(newer)).toMatchObject({ status: 'SUCCESS', result_deleted_at: null });
+    expect(results.objects.size).toBe(1);
+    await expect(tasks.get(old, alice)).rejects.toMatchObject({ code: 'LC_TASK_NOT_FOUND' });
+  });
+
+  it('history - a result file that cannot be deleted keeps its row for the next sweep; 0 days keeps everything', async () => {
+    const { tasks, results, advance } = await setup({ historyDays: 1 });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const id = await tasks.submit(ctxOf(), '/*+ run-async=true */ rows 1');
+      await waitDone(tasks, id);
+      ids.push(id);
+    }
+    advance(86_400_000 + 120_000);
+    const stuck = (await tasks.store.get(ids[1]!))!.result_key!;
+    const restore = failDeletesOf(results, stuck);
+    expect(await tasks.sweepHistory()).toBe(2);
+    expect(await tasks.store.get(ids[1]!)).not.toBeNull();
+    restore();
+    expect(await tasks.sweepHistory()).toBe(1);
+    expect(results.objects.size).toBe(0);
+
+    const keep = await setup({ historyDays: 0 });
+    const id = await keep.tasks.submit(ctxOf(), '/*+ run-async=true */ rows 1');
+    await waitDone(keep.tasks, id);
+    keep.advance(3_650 * 86_400_000);
+    expect(await keep.tasks.sweepHistory()).toBe(0);
+    expect(await keep.tasks.store.get(id)).not.toBeNull();
   });
 
   it('close - refuses new tasks', async () => {
