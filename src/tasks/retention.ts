@@ -17,6 +17,8 @@ interface SweepSteps {
   commit(ids: string[]): Promise<void>;
   /** Logged for a file that could not be deleted. */
   readonly warning: string;
+  /** True once the sweep should end after the batch it is in (the service is closing). */
+  readonly stopped?: () => boolean;
 }
 
 /**
@@ -44,7 +46,7 @@ async function sweepInBatches(steps: SweepSteps, resultStore: Pick<ObjectStore, 
     }
     await steps.commit(done);
     n += done.length;
-    if (failed > 0) return n;
+    if (failed > 0 || steps.stopped?.()) return n;
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
@@ -59,8 +61,10 @@ export function sweepExpiredResults(deps: {
   readonly before: number;
   readonly clock: () => number;
   readonly logger: Logger;
+  readonly stopped?: () => boolean;
 }): Promise<number> {
   const steps: SweepSteps = {
+    stopped: deps.stopped,
     list: () => deps.store.listExpired(deps.before, SWEEP_BATCH),
     fileOf: (t) => t.result_key,
     commit: (ids) => deps.store.markResultsDeleted(ids, deps.clock()),
@@ -80,9 +84,11 @@ export function sweepOldTasks(deps: {
   readonly resultStore: Pick<ObjectStore, 'delete'>;
   readonly before: number;
   readonly logger: Logger;
+  readonly stopped?: () => boolean;
 }): Promise<number> {
   const idBelow = taskIdPrefix(deps.before);
   const steps: SweepSteps = {
+    stopped: deps.stopped,
     list: () => deps.store.listPrunable(idBelow, deps.before, SWEEP_BATCH),
     fileOf: (t) => (t.result_deleted_at == null ? t.result_key : null),
     commit: (ids) => deps.store.deleteTasks(ids),
@@ -93,11 +99,14 @@ export function sweepOldTasks(deps: {
 
 /** How often the sweeps run. */
 const SWEEP_INTERVAL_MS = 3_600_000;
+/** When the first sweep runs after start: soon, so a server restarted more often than hourly still sweeps. */
+const FIRST_SWEEP_DELAY_MS = 60_000;
 const DAY_MS = 86_400_000;
 
 /**
  * The task service's two sweeps — result files after `retentionDays`, task rows after `historyDays` (0 turns
- * either off) — run now by `results()` / `history()`, and hourly between `start()` and `stop()`.
+ * either off) — run now by `results()` / `history()`, and between `start()` and `stop()` a minute after start,
+ * then hourly (a run still going when the next is due makes that one skip).
  */
 export function createSweeps(deps: {
   readonly store: TaskStore;
@@ -106,30 +115,54 @@ export function createSweeps(deps: {
   readonly logger: Logger;
   readonly retentionDays?: number;
   readonly historyDays?: number;
+  /** For tests: when the first run starts and how often the next ones do, ms. */
+  readonly timing?: { readonly firstMs: number; readonly everyMs: number };
 }) {
   const retentionDays = deps.retentionDays ?? DEFAULT_RETENTION_DAYS;
   const historyDays = deps.historyDays ?? DEFAULT_HISTORY_DAYS;
+  const { firstMs, everyMs } = deps.timing ?? { firstMs: FIRST_SWEEP_DELAY_MS, everyMs: SWEEP_INTERVAL_MS };
   let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | null = null;
+  let stopped = false;
+  const stoppedNow = () => stopped;
+  const runBoth = () => {
+    if (running) return;
+    running = (async () => {
+      await sweeps.results().catch((err) => deps.logger.warn({ err }, 'result retention sweep failed'));
+      await sweeps.history().catch((err) => deps.logger.warn({ err }, 'task history sweep failed'));
+    })().finally(() => {
+      running = null;
+    });
+  };
   const sweeps = {
     async results(): Promise<number> {
       if (retentionDays <= 0) return 0;
-      return sweepExpiredResults({ ...deps, before: deps.clock() - retentionDays * DAY_MS });
+      return sweepExpiredResults({
+        ...deps,
+        before: deps.clock() - retentionDays * DAY_MS,
+        stopped: stoppedNow,
+      });
     },
     async history(): Promise<number> {
       if (historyDays <= 0) return 0;
-      return sweepOldTasks({ ...deps, before: deps.clock() - historyDays * DAY_MS });
+      return sweepOldTasks({ ...deps, before: deps.clock() - historyDays * DAY_MS, stopped: stoppedNow });
     },
     start(): void {
-      if (timer || (retentionDays <= 0 && historyDays <= 0)) return;
-      timer = setInterval(() => {
-        sweeps.results().catch((err) => deps.logger.warn({ err }, 'result retention sweep failed'));
-        sweeps.history().catch((err) => deps.logger.warn({ err }, 'task history sweep failed'));
-      }, SWEEP_INTERVAL_MS);
+      if (timer || stopped || (retentionDays <= 0 && historyDays <= 0)) return;
+      timer = setTimeout(() => {
+        runBoth();
+        timer = setInterval(runBoth, everyMs);
+        timer.unref();
+      }, firstMs);
       timer.unref();
     },
-    stop(): void {
-      if (timer) clearInterval(timer);
+    /** Stops the timer and waits for a run in progress to end its batch. */
+    async stop(): Promise<void> {
+      stopped = true;
+      clearTimeout(timer);
+      clearInterval(timer);
       timer = undefined;
+      await running;
     },
   };
   return sweeps;

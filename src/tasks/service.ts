@@ -558,7 +558,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
 
     async close(drainMs = 5_000) {
       closing = true;
-      sweeps.stop();
+      await sweeps.stop();
       const all = () => Promise.all([...running.values()].map((r) => r.done));
       await Promise.race([all(), sleep(drainMs)]);
       for (const r of running.values()) r.controller.abort({ kind: 'shutdown' } satisfies AbortReason);
