@@ -58,7 +58,11 @@ function errnoName(errno: number): string {
 
 interface Waiter {
   readonly seq: number;
-  /** Failed fdatasyncs before the request: a later failure that covers it fails it (a wrapped old one cannot). */
+  /**
+   * Failed fdatasyncs before the request: a later failure that covers it fails it (a wrapped old one cannot). A
+   * failure of a still later flush, seen at the same time, fails it too: an fsync error leaves the disk's state
+   * unknown, so the commit is not acknowledged.
+   */
   readonly failures: number;
   resolve(): void;
   reject(err: Error): void;
@@ -112,9 +116,11 @@ export class DatasyncThread {
   /** Resolves once an fdatasync that started after this call has ended; rejects with its errno error if it failed. */
   sync(): Promise<void> {
     if (this.#dead) return Promise.reject(this.#dead);
+    // Read before asking: a flush that covers this request starts after the request, so any failure of it is
+    // counted after this read.
+    const failures = Atomics.load(this.#state, FAILURES);
     const seq = (Atomics.add(this.#state, REQUESTED, 1) + 1) | 0;
     Atomics.notify(this.#state, REQUESTED);
-    const failures = Atomics.load(this.#state, FAILURES);
     return new Promise((resolve, reject) => {
       this.#waiters.push({ seq, failures, resolve, reject });
       if (!this.#watching) this.#watch();
