@@ -3,7 +3,7 @@
  * `onFinishInTx` hook), dispatcher, and the SQL statement extension.
  */
 import type { Kysely, Transaction } from 'kysely';
-import { LakecastError, type Logger, silentLogger } from '../shared/index.js';
+import { LakecastError, type Logger, type SecretBox, silentLogger } from '../shared/index.js';
 import type { Hints } from '../sql/hints.js';
 import type { StatementExtension } from '../sql/types.js';
 import type { TaskRecord } from '../tasks/store/types.js';
@@ -31,6 +31,8 @@ export interface ReceiptsDeps {
   readonly logger?: Logger;
   readonly clock?: () => number;
   readonly onOutcome?: (outcome: DeliveryOutcome) => void;
+  /** Seals channel secrets in the catalog (the server passes one; see ChannelRegistryOptions.secretBox). */
+  readonly secretBox?: SecretBox;
 }
 
 /** Something that emits the task service's terminal events (`TaskService.events`). */
@@ -62,7 +64,7 @@ export interface Receipts {
    * allowlist, so the user learns at once instead of from `mq_status = FAILURE`.
    */
   checkHints(hints: Pick<Hints, 'mqNotifyBy' | 'mqEndpoint'>): Promise<void>;
-  /** Releases this node's stale claims and starts the dispatcher. */
+  /** Seals channel secrets stored before sealing existed, releases this node's stale claims, starts the dispatcher. */
   start(): Promise<void>;
   /** Stops the dispatcher (waits up to `drainMs` for sends in flight) and closes channel connections. */
   close(drainMs?: number): Promise<void>;
@@ -90,6 +92,7 @@ export function createReceipts(deps: ReceiptsDeps): Receipts {
     node,
     clock: deps.clock,
     logger,
+    secretBox: deps.secretBox,
   });
   const dispatcher = new ReceiptDispatcher({
     db,
@@ -161,7 +164,12 @@ export function createReceipts(deps: ReceiptsDeps): Receipts {
       }
       if (hints.mqEndpoint !== undefined) assertEndpointAllowed(hints.mqEndpoint, config.endpointAllowlist);
     },
-    start: () => dispatcher.start(),
+    async start() {
+      const sealed = await registry.sealStoredSecrets();
+      if (sealed > 0)
+        logger.info({ channels: sealed }, 'sealed notification channel secrets stored in plain text');
+      await dispatcher.start();
+    },
     async close(drainMs) {
       await dispatcher.close(drainMs);
       await registry.close();

@@ -25,6 +25,7 @@ import {
 import { installDemo } from './demo.js';
 import { authorizeHub } from './hub-access.js';
 import { Lifecycle } from './lifecycle.js';
+import { catalogSecretBox } from './secrets.js';
 import { warnIfPoolSmall } from './thread-pool.js';
 import { MYSQL_SERVER_VERSION, VERSION } from './version.js';
 
@@ -121,6 +122,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       config: config.receipts,
       nodeCode: config.tasks.nodeCode,
       logger,
+      secretBox: catalogSecretBox(config.dataDir),
     });
     // The tasks need the SQL front's sandbox and the front needs the tasks' statements: bind late.
     let sql: SqlFront | undefined;

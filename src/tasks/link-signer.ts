@@ -4,10 +4,9 @@
  * server holds, so whoever holds the link may download that one result until it expires, without credentials —
  * what a presigned S3 URL is for an S3 root.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
-import { LakecastError } from '../shared/index.js';
+import { LakecastError, loadOrCreateKeyFile } from '../shared/index.js';
 import { TaskErrors } from './errors.js';
 
 /** Where the key lives under the data dir (mode 0600 in a 0700 folder). Delete it to revoke every link. */
@@ -21,31 +20,7 @@ export const RESULT_LINK_ROUTE = '/v1/result-links';
  * links survive a restart). A key file of another size is refused rather than trusted.
  */
 export function loadOrCreateLinkKey(dataDir: string): Buffer {
-  const file = path.join(dataDir, LINK_KEY_PATH);
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  try {
-    const key = readFileSync(file);
-    if (key.length !== KEY_BYTES)
-      throw new Error(`${file} is not a ${KEY_BYTES}-byte key; delete it to make a new one`);
-    return key;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  const key = randomBytes(KEY_BYTES);
-  let fd: number;
-  try {
-    fd = openSync(file, 'wx', 0o600); // another process making it at the same moment: use theirs
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateLinkKey(dataDir);
-    throw err;
-  }
-  try {
-    writeSync(fd, key);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  return key;
+  return loadOrCreateKeyFile(path.join(dataDir, LINK_KEY_PATH), KEY_BYTES);
 }
 
 /** Signs and checks result-link tokens: `<task id>.<expiry, unix seconds>.<HMAC, base64url>`. */

@@ -4,7 +4,7 @@
  * endpoint, and rebuilt when the definition changes.
  */
 import type { Kysely } from 'kysely';
-import { LakecastError, type Logger, silentLogger } from '../../shared/index.js';
+import { LakecastError, type Logger, SecretBox, silentLogger } from '../../shared/index.js';
 import { ReceiptErrors } from '../errors.js';
 import { type ChannelDefinition, channelType } from './definitions.js';
 import type { Channel, ChannelSettings } from './types.js';
@@ -31,7 +31,22 @@ export interface ChannelRegistryOptions {
   readonly node?: string;
   readonly clock?: () => number;
   readonly logger?: Logger;
+  /**
+   * Seals the `secrets` column (passwords, tokens, signing keys) when given, as the server always does; without
+   * one (tests) they are stored as JSON. Plain rows from before are read either way (see {@link ChannelRegistry.sealStoredSecrets}).
+   */
+  readonly secretBox?: SecretBox;
 }
+
+/** A catalog channel's definition with what the registry tracks beside it. */
+type CatalogDefinition = ChannelDefinition & {
+  readonly version: number;
+  /** Why its secrets could not be read (another server's key, changed bytes); the channel then fails to resolve. */
+  readonly secretsError?: string;
+};
+
+/** The context a channel's sealed secrets are bound to. */
+const secretsContext = (name: string) => `notification_channels.secrets\n${name}`;
 
 /** A ready channel and its definition. */
 export interface ResolvedChannel {
@@ -46,11 +61,12 @@ export class ChannelRegistry {
   private readonly db: Kysely<any>;
   private readonly config: Map<string, ChannelDefinition>;
   private readonly disabledConfig = new Map<string, string>();
-  private cache: { at: number; defs: Map<string, ChannelDefinition & { version: number }> } | undefined;
+  private cache: { at: number; defs: Map<string, CatalogDefinition> } | undefined;
   private readonly instances = new Map<string, { version: string; channel: Channel }>();
   private readonly clock: () => number;
   private readonly node: string;
   private readonly logger: Logger;
+  private readonly secretBox: SecretBox | undefined;
 
   constructor(options: ChannelRegistryOptions) {
     this.db = options.db;
@@ -58,19 +74,30 @@ export class ChannelRegistry {
     this.clock = options.clock ?? Date.now;
     this.node = options.node ?? 'lc';
     this.logger = options.logger ?? silentLogger();
+    this.secretBox = options.secretBox;
   }
 
-  private async catalogDefs(): Promise<Map<string, ChannelDefinition & { version: number }>> {
+  private async catalogDefs(): Promise<Map<string, CatalogDefinition>> {
     const now = this.clock();
     if (this.cache && now - this.cache.at < CHANNEL_CACHE_MS) return this.cache.defs;
     const rows = (await this.db.selectFrom('notification_channels').selectAll().execute()) as ChannelRow[];
-    const defs = new Map<string, ChannelDefinition & { version: number }>();
+    const defs = new Map<string, CatalogDefinition>();
     for (const r of rows) {
+      let secrets: ChannelSettings = {};
+      let secretsError: string | undefined;
+      try {
+        const text = this.secretBox ? this.secretBox.open(r.secrets, secretsContext(r.name)) : r.secrets;
+        secrets = JSON.parse(text) as ChannelSettings;
+      } catch (err) {
+        secretsError = err instanceof Error ? err.message : String(err);
+        this.logger.error({ channel: r.name }, `notification channel secrets unreadable: ${secretsError}`);
+      }
       defs.set(r.name, {
         name: r.name,
         type: r.type,
         settings: JSON.parse(r.settings) as ChannelSettings,
-        secrets: JSON.parse(r.secrets) as ChannelSettings,
+        secrets,
+        secretsError,
         source: 'sql',
         createdBy: r.created_by,
         disabledAt: r.disabled_at === null ? null : Number(r.disabled_at),
@@ -162,13 +189,42 @@ export class ChannelRegistry {
       name: def.name,
       type: def.type,
       settings: JSON.stringify(def.settings),
-      secrets: JSON.stringify(def.secrets),
+      secrets: this.secretBox
+        ? this.secretBox.seal(JSON.stringify(def.secrets), secretsContext(def.name))
+        : JSON.stringify(def.secrets),
       created_by: by,
       created_at: now,
       updated_at: now,
       disabled_at: null,
       disabled_reason: null,
     };
+  }
+
+  /**
+   * Seals the secrets of catalog channels stored in plain JSON (before sealing existed), one row at a time;
+   * answers how many. Nothing without a secret box.
+   */
+  async sealStoredSecrets(): Promise<number> {
+    const box = this.secretBox;
+    if (!box) return 0;
+    const rows = (await this.db
+      .selectFrom('notification_channels')
+      .select(['name', 'secrets'])
+      .execute()) as Pick<ChannelRow, 'name' | 'secrets'>[];
+    let n = 0;
+    for (const r of rows) {
+      if (SecretBox.isSealed(r.secrets)) continue;
+      const sealed = box.seal(r.secrets, secretsContext(r.name));
+      const done = await this.db
+        .updateTable('notification_channels')
+        .set({ secrets: sealed })
+        .where('name', '=', r.name)
+        .where('secrets', '=', r.secrets)
+        .executeTakeFirst();
+      if (Number(done.numUpdatedRows) > 0) n++;
+    }
+    if (n > 0) this.invalidate();
+    return n;
   }
 
   /** Drops a channel defined with SQL (config channels are read-only). */
@@ -220,6 +276,14 @@ export class ChannelRegistry {
   async resolve(name: string, endpoint?: string): Promise<ResolvedChannel | null> {
     const def = await this.get(name);
     if (!def) return null;
+    const unreadable = (def as Partial<CatalogDefinition>).secretsError;
+    if (unreadable) {
+      throw new LakecastError(
+        ReceiptErrors.CHANNEL_SECRETS_UNREADABLE,
+        `notification channel ${name}: its secrets do not open with this server's key (${unreadable}); ` +
+          'give every server sharing the catalog the same LAKECAST_SECRETS_KEY, or define the channel again',
+      );
+    }
     const type = channelType(def.type);
     const settings: Record<string, string | number | boolean> = { ...def.settings, ...def.secrets };
     if (endpoint !== undefined) {

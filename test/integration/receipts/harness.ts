@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Catalog, openCatalog } from '../../../src/catalog/index.js';
 import type { DeliveryOutcome, Receipts, ReceiptsConfigInput } from '../../../src/receipts/index.js';
+import { catalogSecretBox } from '../../../src/server/secrets.js';
 import type { SessionContext } from '../../../src/sql/types.js';
 import type { TaskRecord, TaskService } from '../../../src/tasks/index.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -48,6 +49,8 @@ export async function startHarness(
     {
       config: { pollMs: 200, backoffInitialMs: 50, backoffMaxMs: 400, timeoutMs: 2_000, ...config },
       onOutcome: (o) => outcomes.push(o),
+      // As the server seals channel secrets: a key file in the data dir (kept when the dir is reused).
+      secretBox: catalogSecretBox(tmp.dir, {}),
     },
     { concurrency: options.taskConcurrency },
   );

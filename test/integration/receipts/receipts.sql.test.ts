@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChannelRegistry, defineChannel } from '../../../src/receipts/index.js';
+import { SecretBox } from '../../../src/shared/index.js';
 import type { SessionContext } from '../../../src/sql/types.js';
 import { type Harness, startHarness, startReceiver } from './harness.js';
 
@@ -35,6 +38,14 @@ describe('receipts - CREATE / SHOW / DROP / TEST NOTIFICATION CHANNEL', () => {
     ]);
     expect(JSON.stringify(rows)).not.toContain(SECRET.slice(6));
     expect(JSON.parse(String(rows[1]![3]))).toMatchObject({ secret: '***' });
+    // Sealed in the catalog: a copy of the catalog does not reveal it.
+    const raw = await h.catalog.db
+      .selectFrom('notification_channels')
+      .select('secrets')
+      .where('name', '=', 'mns')
+      .executeTakeFirstOrThrow();
+    expect(String(raw.secrets)).toMatch(/^lcsealed1:/);
+    expect(String(raw.secrets)).not.toContain(SECRET.slice(6));
     const id = await h.submit('mq-notify-by=mns, mq-queue=dla');
     const t = await h.waitMq(id);
     expect(t).toMatchObject({ mq_status: 'SUCCESS', mq_product: 'mns', mq_model: 'queue', mq_queue: 'dla' });
@@ -93,6 +104,39 @@ describe('receipts - CREATE / SHOW / DROP / TEST NOTIFICATION CHANNEL', () => {
       h.sql(`CREATE OR REPLACE NOTIFICATION CHANNEL cfg TYPE webhook WITH (url='${rx.url('/x')}')`),
     ).rejects.toMatchObject({ code: 'LC_CHANNEL_READ_ONLY' });
     await h.sql('DROP NOTIFICATION CHANNEL rep');
+  });
+
+  it('sealed secrets - another key cannot use them (LC_CHANNEL_SECRETS_UNREADABLE); plain rows from before are sealed at start', async () => {
+    await h.sql(
+      `CREATE NOTIFICATION CHANNEL sealed TYPE webhook WITH (url='${rx.url('/s')}', secret='${SECRET}')`,
+    );
+    const otherKey = new ChannelRegistry({ db: h.catalog.db, secretBox: new SecretBox(randomBytes(32)) });
+    await expect(otherKey.resolve('sealed')).rejects.toMatchObject({ code: 'LC_CHANNEL_SECRETS_UNREADABLE' });
+    expect((await otherKey.list()).map((d) => d.name)).toContain('sealed'); // listing still works
+    await otherKey.close();
+
+    // A row written before sealing existed (no box: plain JSON) is read as it is, then sealed by start().
+    const before = new ChannelRegistry({ db: h.catalog.db });
+    await before.create(
+      defineChannel('plain', 'webhook', { url: rx.url('/p'), secret: SECRET }, 'sql'),
+      'root',
+    );
+    await before.close();
+    const stored = () =>
+      h.catalog.db
+        .selectFrom('notification_channels')
+        .select('secrets')
+        .where('name', '=', 'plain')
+        .executeTakeFirstOrThrow()
+        .then((r) => String(r.secrets));
+    expect(await stored()).toContain(SECRET.slice(6));
+    expect((await h.receipts.registry.get('plain'))?.secrets).toEqual({ secret: SECRET });
+    expect(await h.receipts.registry.sealStoredSecrets()).toBe(1);
+    expect(await stored()).toMatch(/^lcsealed1:/);
+    expect((await h.receipts.registry.get('plain'))?.secrets).toEqual({ secret: SECRET });
+    expect(await h.receipts.registry.sealStoredSecrets()).toBe(0);
+    await h.sql('DROP NOTIFICATION CHANNEL plain');
+    await h.sql('DROP NOTIFICATION CHANNEL sealed');
   });
 
   it('TEST NOTIFICATION CHANNEL - a failing receiver reports FAILURE with the reason; DROP removes the channel', async () => {
