@@ -67,6 +67,8 @@ export class ChannelRegistry {
   private readonly node: string;
   private readonly logger: Logger;
   private readonly secretBox: SecretBox | undefined;
+  /** Channel definitions (name, version) whose unreadable secrets were logged. */
+  private readonly unreadableLogged = new Set<string>();
 
   constructor(options: ChannelRegistryOptions) {
     this.db = options.db;
@@ -90,7 +92,11 @@ export class ChannelRegistry {
         secrets = JSON.parse(text) as ChannelSettings;
       } catch (err) {
         secretsError = err instanceof Error ? err.message : String(err);
-        this.logger.error({ channel: r.name }, `notification channel secrets unreadable: ${secretsError}`);
+        const seen = `${r.name}\n${r.updated_at}`;
+        if (!this.unreadableLogged.has(seen)) {
+          this.unreadableLogged.add(seen); // once per definition, not at every reload of the cache
+          this.logger.error({ channel: r.name }, `notification channel secrets unreadable: ${secretsError}`);
+        }
       }
       defs.set(r.name, {
         name: r.name,
