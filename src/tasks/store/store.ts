@@ -507,7 +507,7 @@ export function createTaskStore(db: Kysely<TasksDatabase>): TaskStore {
         .execute();
     },
     async listPrunable(idBelow, before, limit) {
-      const rows = await table()
+      const compiled = table()
         .where('id', '<', idBelow)
         .where('status', 'in', ['SUCCESS', 'FAILURE', 'CANCELLED'])
         .where('finished_at', '<', before)
@@ -516,8 +516,11 @@ export function createTaskStore(db: Kysely<TasksDatabase>): TaskStore {
         )
         .orderBy('id', 'asc')
         .limit(limit)
-        .execute();
-      return rows.map(normalizeTask);
+        .compile();
+      // Without statistics SQLite reads every ended task through the status index and sorts them, for each batch
+      // (~100 ms of event loop per batch at 100,000 tasks); the primary key gives the order and stops at the batch.
+      const q = sqlite ? withIndexHint(compiled, 'query_tasks', PRIMARY_KEY_INDEX) : compiled;
+      return (await db.executeQuery<Record<string, unknown>>(q)).rows.map(normalizeTask);
     },
     async deleteTasks(ids) {
       if (ids.length === 0) return;
@@ -534,6 +537,9 @@ export function createTaskStore(db: Kysely<TasksDatabase>): TaskStore {
   };
   return store;
 }
+
+/** SQLite's name for the index of `query_tasks`' primary key (a text primary key of a rowid table). */
+const PRIMARY_KEY_INDEX = 'sqlite_autoindex_query_tasks_1';
 
 /**
  * `compiled` (a SELECT from `table`, as Kysely compiles it) reading `table` through `index` (SQLite's

@@ -341,8 +341,8 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
   });
 }
 
-describe('task store (sqlite) - unfinishedOnly sends the index hint', () => {
-  it('the statement the store runs reads through query_tasks_creator_status_idx', async () => {
+describe('task store (sqlite) - reads that send an index hint', () => {
+  it('unfinishedOnly reads through query_tasks_creator_status_idx; the history sweep through the primary key', async () => {
     const { dir, cleanup: rm } = tempDir('lakecast-store-hint-');
     const file = path.join(dir, 'c.db');
     const opened = await openTasksDb('sqlite', file); // creates the schema
@@ -368,6 +368,13 @@ describe('task store (sqlite) - unfinishedOnly sends the index hint', () => {
       const alices: TaskCondition = (eb) => eb.and([eb('creator_id', '=', 'alice'), where(eb)]);
       expect((await store.list({ where: alices, unfinishedOnly: true })).map((t) => t.id)).toEqual(['h1']);
       expect(seen.at(-1)).toMatch(/from "query_tasks" indexed by "query_tasks_status_idx" where/);
+      // The history sweep's read: the primary key (the planner's own choice read every ended task and sorted).
+      await store.listPrunable('q2099', 1, 200);
+      expect(seen.at(-1)).toMatch(/from "query_tasks" indexed by "sqlite_autoindex_query_tasks_1" where/);
+      const plan = await sql<{ detail: string }>`explain query plan ${sql.raw(
+        seen.at(-1)!.replace(/\?/g, "'x'"),
+      )}`.execute(db);
+      expect(plan.rows.map((r) => r.detail).join('; ')).not.toMatch(/TEMP B-TREE/);
     } finally {
       await db.destroy();
       rm();
