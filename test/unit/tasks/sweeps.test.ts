@@ -29,18 +29,21 @@ function countingStore(batches: number) {
 }
 
 const resultStore = { delete: async () => undefined };
+
+/** Sweeps over `store` with test timing (both sweeps on unless `days` turns them off). */
+function sweepsOver(
+  store: TaskStore,
+  timing: { firstMs: number; everyMs: number },
+  days: { retentionDays?: number; historyDays?: number } = {},
+) {
+  return createSweeps({ store, resultStore, clock: Date.now, logger: silentLogger(), timing, ...days });
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('task sweeps - timing', () => {
   it('the first run comes soon after start (not an interval later), then at every interval', async () => {
     const { store, calls } = countingStore(0);
-    const sweeps = createSweeps({
-      store,
-      resultStore,
-      clock: Date.now,
-      logger: silentLogger(),
-      timing: { firstMs: 20, everyMs: 60 },
-    });
+    const sweeps = sweepsOver(store, { firstMs: 20, everyMs: 60 });
     sweeps.start();
     await sleep(10);
     expect(calls.listExpired).toBe(0);
@@ -56,13 +59,7 @@ describe('task sweeps - timing', () => {
 
   it('stop() ends a long run after its current batch and waits for it; nothing runs when both sweeps are off', async () => {
     const { store, calls } = countingStore(1_000);
-    const sweeps = createSweeps({
-      store,
-      resultStore,
-      clock: Date.now,
-      logger: silentLogger(),
-      timing: { firstMs: 0, everyMs: 60_000 },
-    });
+    const sweeps = sweepsOver(store, { firstMs: 0, everyMs: 60_000 });
     sweeps.start();
     while (calls.listExpired < 3) await sleep(1);
     await sweeps.stop();
@@ -73,15 +70,7 @@ describe('task sweeps - timing', () => {
     expect(calls.listExpired).toBe(batches);
 
     const off = countingStore(1);
-    const none = createSweeps({
-      store: off.store,
-      resultStore,
-      clock: Date.now,
-      logger: silentLogger(),
-      retentionDays: 0,
-      historyDays: 0,
-      timing: { firstMs: 0, everyMs: 10 },
-    });
+    const none = sweepsOver(off.store, { firstMs: 0, everyMs: 10 }, { retentionDays: 0, historyDays: 0 });
     none.start();
     await sleep(40);
     expect(off.calls).toMatchObject({ listExpired: 0, listPrunable: 0 });

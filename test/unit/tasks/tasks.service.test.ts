@@ -1,7 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LakecastError } from '../../../src/shared/index.js';
 import type { SessionContext } from '../../../src/sql/types.js';
-import { createTaskService, resultKeyOf, statementKind, TASK_ID_PATTERN } from '../../../src/tasks/index.js';
+import {
+  createTaskService,
+  resultKeyOf,
+  statementKind,
+  TASK_ID_PATTERN,
+  type TaskService,
+} from '../../../src/tasks/index.js';
 import { openTasksDb } from '../../integration/tasks/db.js';
 import { fakeEngine, MemoryStore } from './fakes.js';
 import {
@@ -375,6 +381,17 @@ describe('tasks - cancel', () => {
   });
 });
 
+/** Submits `n` trivial tasks one after the other and waits for each to end; answers their ids. */
+async function finishedTasks(tasks: TaskService, n: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const id = await tasks.submit(ctxOf(), '/*+ run-async=true */ rows 1');
+    await waitDone(tasks, id);
+    ids.push(id);
+  }
+  return ids;
+}
+
 /** Makes `results.delete(key)` fail until the returned function is called. */
 function failDeletesOf(results: MemoryStore, key: string): () => void {
   const realDelete = results.delete.bind(results);
@@ -477,12 +494,7 @@ describe('tasks - recovery and retention', () => {
 
   it('retention - a result that cannot be deleted stays live for the next sweep; the others are marked', async () => {
     const { tasks, results, advance } = await setup({ retentionDays: 1 });
-    const ids: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const id = await tasks.submit(ctxOf(), '/*+ run-async=true */ rows 1');
-      await waitDone(tasks, id);
-      ids.push(id);
-    }
+    const ids = await finishedTasks(tasks, 3);
     advance(86_400_000 + 1000);
     const stuck = (await tasks.store.get(ids[1]!))!.result_key!;
     const restore = failDeletesOf(results, stuck);
@@ -516,12 +528,7 @@ describe('tasks - recovery and retention', () => {
 
   it('history - a result file that cannot be deleted keeps its row for the next sweep; 0 days keeps everything', async () => {
     const { tasks, results, advance } = await setup({ historyDays: 1 });
-    const ids: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const id = await tasks.submit(ctxOf(), '/*+ run-async=true */ rows 1');
-      await waitDone(tasks, id);
-      ids.push(id);
-    }
+    const ids = await finishedTasks(tasks, 3);
     advance(86_400_000 + 120_000);
     const stuck = (await tasks.store.get(ids[1]!))!.result_key!;
     const restore = failDeletesOf(results, stuck);
