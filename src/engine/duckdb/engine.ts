@@ -2,23 +2,13 @@ import { existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  blobValue,
   type DuckDBConnection,
   DuckDBInstance,
   type DuckDBPreparedStatement,
   type DuckDBResult,
-  type DuckDBValue,
-  StatementType,
 } from '@duckdb/node-api';
 import type { TableDefinition } from '../../catalog/index.js';
-import {
-  type Cell,
-  CommonErrors,
-  LakecastError,
-  type Logger,
-  type RowBatch,
-  silentLogger,
-} from '../../shared/index.js';
+import { CommonErrors, LakecastError, type Logger, type RowBatch, silentLogger } from '../../shared/index.js';
 import { EngineErrors, toEngineError } from '../errors.js';
 import type { Engine, EngineResult, QueryOptions, QueryStats, StatementAnalysis } from '../types.js';
 import { walkStatements } from './analyze.js';
@@ -27,6 +17,7 @@ import { hasDataFiles, ident, listPartitions, literal, type PartitionInfo, table
 import { type ParquetFile, type ParquetOptions, writeParquetFile } from './parquet.js';
 import { ConnectionPool, type PooledConnection } from './pool.js';
 import { PROFILING_METRICS, readProfile, ScanBytes, scanTotals } from './profile.js';
+import { streamStatement, toDuckValue } from './statement.js';
 
 export const DEFAULT_MEMORY_LIMIT = '75%';
 export const DEFAULT_POOL_SIZE = 8;
@@ -39,8 +30,6 @@ export const DEFAULT_LIGHT_POOL_SIZE = 4;
  */
 export const MAX_CONCURRENT_ENGINE_CALLS = DEFAULT_POOL_SIZE + DEFAULT_LIGHT_POOL_SIZE + 1;
 export const DEFAULT_PROGRESS_INTERVAL_MS = 250;
-/** Prepared statements each pooled connection keeps for repeated query texts. */
-export const PREPARED_CACHE_SIZE = 32;
 
 /** Options of {@link createDuckDbEngine}. */
 export interface DuckDbEngineOptions {
@@ -102,11 +91,6 @@ export interface DuckDbEngine extends Engine {
    * nothing is left behind. See parquet.ts.
    */
   writeParquet(sql: string, options?: ParquetOptions): Promise<ParquetFile>;
-}
-
-function toDuckValue(cell: Cell): DuckDBValue {
-  if (cell instanceof Uint8Array) return blobValue(cell);
-  return cell;
 }
 
 /**
@@ -529,68 +513,6 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
       instance.closeSync();
     },
   };
-}
-
-/**
- * Runs `sql` as a streamed result on a pooled connection.
- *
- * DuckDB streams only prepared statements, and binds a prepared statement again at every execution (its
- * globs are expanded and file footers read anew, so files that came or went are seen; a view replaced since is
- * bound afresh). Preparing therefore costs a whole extra bind per query, ~2 ms on a Parquet table, on top of
- * `connection.stream()`'s separate statement-splitting parse. So: one statement (every sandboxed user query)
- * is prepared directly, and a parameterless one is kept on the connection ({@link PREPARED_CACHE_SIZE}, keyed
- * by schema and text) so that running the same text again skips the prepare. A statement that failed is not
- * kept. Text with several statements (trusted callers) goes through `stream()`, which runs all but the last.
- */
-async function streamStatement(
-  pooled: PooledConnection,
-  sql: string,
-  params: DuckDBValue[] | undefined,
-  catalog: { readonly generation: number },
-  changed: () => void,
-): Promise<DuckDBResult> {
-  const conn = pooled.connection;
-  const kept = pooled.prepared;
-  if (kept && kept.generation !== catalog.generation) {
-    // Only this query uses the connection now, so its statements can be destroyed safely.
-    for (const p of kept.statements.values()) p.destroySync();
-    kept.statements.clear();
-    kept.generation = catalog.generation;
-  }
-  const cache = params && params.length > 0 ? undefined : kept?.statements;
-  const key = `${pooled.schema}\u0000${sql}`;
-  let prepared: DuckDBPreparedStatement | undefined = cache?.get(key);
-  cache?.delete(key);
-  if (!prepared) {
-    try {
-      prepared = await conn.prepare(sql);
-    } catch (err) {
-      if (/multiple statements|no statement to prepare/i.test(String((err as Error).message))) {
-        changed(); // several statements: trusted text that may change the catalog
-        return conn.stream(sql, params);
-      }
-      throw err;
-    }
-  }
-  const select = prepared.statementType === StatementType.SELECT;
-  let keep = false;
-  try {
-    if (params && params.length > 0) prepared.bind(params);
-    const result = await prepared.stream();
-    keep = cache !== undefined && select && prepared.parameterCount === 0;
-    return result;
-  } finally {
-    if (!select) changed();
-    if (!keep || !cache) prepared.destroySync();
-    else {
-      cache.set(key, prepared);
-      if (cache.size > PREPARED_CACHE_SIZE) {
-        const [oldestKey, oldest] = cache.entries().next().value as [string, DuckDBPreparedStatement];
-        cache.delete(oldestKey);
-        oldest.destroySync();
-      }
-    }
-  }
 }
 
 function cleanParserMessage(err: unknown): string {
