@@ -15,6 +15,7 @@ import { connect, createInbox } from '@nats-io/transport-node';
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import type { AuthUser } from '../src/auth/types.js';
+import { STRICT_SCHEMAS } from '../src/http/index.js';
 import { type DurabilityPolicy, type Hub, HubClient, hubRoutes, openEmbeddedHub } from '../src/hub/index.js';
 
 const REPEATS = Number(process.env.HUB_BENCH_REPEATS ?? 3);
@@ -145,7 +146,7 @@ async function embedded(durability: DurabilityPolicy, c: Case, overHttp: boolean
   const hub = await openEmbeddedHub({ dir, durability, retentionCheckMs: 0 });
   try {
     if (!overHttp) return await hubRun(hub, c);
-    const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
+    const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024, ajv: STRICT_SCHEMAS });
     app.decorateRequest('lakecastUser', null as unknown as AuthUser);
     app.addHook('onRequest', async (req) => {
       req.lakecastUser = { name: 'bench', admin: true };

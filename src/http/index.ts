@@ -7,5 +7,5 @@ export { cellToJson, rowToJson } from './json-cells.js';
 export type { HttpSqlGateway, HttpSqlSession } from './routes/sql.js';
 export type { TokenService } from './routes/tokens.js';
 export type { HttpPluginMount, HttpServerOptions } from './server.js';
-export { createHttpServer, DEFAULT_HTTP_BODY_LIMIT } from './server.js';
+export { createHttpServer, DEFAULT_HTTP_BODY_LIMIT, STRICT_SCHEMAS } from './server.js';
 export type * from './types.js';

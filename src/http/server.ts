@@ -44,6 +44,13 @@ export interface HttpServerOptions {
 export const DEFAULT_HTTP_BODY_LIMIT = 8 * 1024 * 1024;
 
 /**
+ * Fastify's `ajv` option for every Lakecast HTTP server: a property that a schema with `additionalProperties:
+ * false` does not declare is an error that names it. Fastify's default Ajv options drop it in silence, so a
+ * misspelt field (`hint` for `hints`) would be ignored.
+ */
+export const STRICT_SCHEMAS = { customOptions: { removeAdditional: false } } as const;
+
+/**
  * Builds the HTTP API: `/healthz`, `/metrics` (Prometheus text, authenticated), `/openapi.json`, and `/v1/*`
  * routes, all authenticated by basic auth or bearer tokens. Errors answer `{ error: { code, message, errno,
  * sqlState } }` with the error's HTTP status; internals never leak.
@@ -55,6 +62,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? Math.max(DEFAULT_HTTP_BODY_LIMIT, MAX_HTTP_SQL_BYTES * 2),
     forceCloseConnections: true,
+    ajv: STRICT_SCHEMAS,
   });
 
   await app.register(swagger, {
@@ -80,7 +88,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       message: string;
     };
     if (error instanceof LakecastError) lc = error;
-    else if (fastifyError.validation) lc = new LakecastError(HttpErrors.HTTP_BAD_BODY, fastifyError.message);
+    else if (fastifyError.validation)
+      lc = new LakecastError(HttpErrors.HTTP_BAD_BODY, validationMessage(fastifyError));
     else if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
       lc = new LakecastError(HttpErrors.HTTP_BODY_TOO_LARGE, 'request body too large');
     else if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500)
@@ -147,4 +156,22 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   );
   for (const mount of options.publicPlugins ?? []) await app.register(mount.plugin, { prefix: mount.prefix });
   return app;
+}
+
+/**
+ * The message of a request that failed its schema: Fastify's, except for an undeclared property, which Ajv's
+ * message does not name (`body must NOT have additional properties`).
+ */
+function validationMessage(error: {
+  validation?: unknown;
+  validationContext?: string;
+  message: string;
+}): string {
+  const first = (Array.isArray(error.validation) ? error.validation[0] : undefined) as
+    | { keyword?: string; instancePath?: string; params?: { additionalProperty?: unknown } }
+    | undefined;
+  const name = first?.params?.additionalProperty;
+  if (first?.keyword !== 'additionalProperties' || typeof name !== 'string') return error.message;
+  const where = `${error.validationContext ?? 'request'}${first.instancePath ?? ''}`;
+  return `${where} has an unknown property '${name.slice(0, 64)}'`;
 }

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthUser } from '../../../src/auth/types.js';
+import { STRICT_SCHEMAS } from '../../../src/http/index.js';
 import { archiveRoutes, type HubAction, hubRoutes } from '../../../src/hub/index.js';
 import { toLakecastError } from '../../../src/shared/errors.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -20,7 +21,7 @@ describe('hub archive - HTTP routes', () => {
 
   beforeAll(async () => {
     stack = await startArchiveStack(tmp.dir, 'pw', { mysql: false });
-    app = Fastify({ logger: false });
+    app = Fastify({ logger: false, ajv: STRICT_SCHEMAS });
     app.decorateRequest('lakecastUser', null as unknown as AuthUser);
     app.addHook('onRequest', async (req) => {
       req.lakecastUser = { name: (req.headers['x-test-user'] as string) ?? 'alice', admin: false };

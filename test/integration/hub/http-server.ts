@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AuthUser } from '../../../src/auth/types.js';
+import { STRICT_SCHEMAS } from '../../../src/http/index.js';
 import { type Hub, type HubAction, HubClient, hubRoutes } from '../../../src/hub/index.js';
 import { toLakecastError } from '../../../src/shared/errors.js';
 
@@ -9,7 +10,7 @@ import { toLakecastError } from '../../../src/shared/errors.js';
  * `authorize` denies everything to user `mallory` and `write`/`admin` to user `reader`.
  */
 export async function serveHub(hub: Hub): Promise<{ app: FastifyInstance; url: string; client: HubClient }> {
-  const app = Fastify({ logger: false });
+  const app = Fastify({ logger: false, ajv: STRICT_SCHEMAS });
   app.decorateRequest('lakecastUser', null as unknown as AuthUser);
   app.addHook('onRequest', async (req) => {
     const name = (req.headers['x-test-user'] as string | undefined) ?? 'alice';

@@ -88,6 +88,17 @@ describe('server - HTTP API', () => {
     expect(notJson.status).toBe(400);
     const huge = await sql({ sql: `SELECT '${'x'.repeat(2 * 1024 * 1024)}'` });
     expect(huge.status).toBe(400);
+    // A misspelt field is refused by name, not dropped (Fastify's default would run the query without it).
+    const misspelt = await sql({ sql: 'SELECT 1', databse: 'demo' });
+    expect(misspelt.status).toBe(400);
+    const misspeltError = ((await misspelt.json()) as { error: { code: string; message: string } }).error;
+    expect(misspeltError.code).toBe('LC_HTTP_BAD_BODY');
+    expect(misspeltError.message).toBe("body has an unknown property 'databse'");
+    const badQuery = await fetch(`${base}/v1/tasks?limt=5`, { headers: { authorization: root } });
+    expect(badQuery.status).toBe(400);
+    expect(((await badQuery.json()) as { error: { message: string } }).error.message).toBe(
+      "querystring has an unknown property 'limt'",
+    );
   });
 
   it('GET /metrics is Prometheus text and needs auth', async () => {

@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import { Command } from 'commander';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STRICT_SCHEMAS } from '../../../src/http/index.js';
 import '../../../src/http/types.js';
 import { request } from '../../../src/cli/client.js';
 import { addClientOptions, clientOptions } from '../../../src/cli/commands/sql.js';
@@ -31,7 +32,7 @@ describe('tasks CLI parts (lakecast sql --async --wait, tasks, kill) against the
   beforeAll(async () => {
     const service = await startFakeTaskService({ progressWriteMs: 0 });
     tasks = service.tasks;
-    app = Fastify();
+    app = Fastify({ ajv: STRICT_SCHEMAS });
     app.addHook('preHandler', async (req) => {
       const basic = Buffer.from(
         (req.headers.authorization ?? '').replace(/^Basic /, ''),

@@ -1,4 +1,5 @@
 import Fastify from 'fastify';
+import { STRICT_SCHEMAS } from '../../../src/http/index.js';
 import '../../../src/http/types.js';
 import { LakecastError } from '../../../src/shared/index.js';
 import {
@@ -22,7 +23,7 @@ export async function startTaskRoutesApp(
     links?: boolean;
   },
 ): Promise<{ base: string; close: () => Promise<void> }> {
-  const app = Fastify();
+  const app = Fastify({ ajv: STRICT_SCHEMAS });
   app.addHook('preHandler', async (request) => {
     const name = String(request.headers['x-user']);
     request.lakecastUser = { name, admin: name === 'root' };

@@ -207,6 +207,13 @@ describe('tasks HTTP API', () => {
     expect(r.status).toBe(400);
     r = await call('POST', '/v1/tasks', 'alice', { sql: '' });
     expect(r.status).toBe(400);
+    // A misspelt field is an error, not dropped: `hint` would otherwise run the task without its hints.
+    const before = (await json(await call('GET', '/v1/tasks?limit=100', 'alice'))).tasks.length;
+    r = await call('POST', '/v1/tasks', 'alice', { sql: 'rows 1', hint: { 'query-timeout': 5 } });
+    expect(r.status).toBe(400);
+    expect((await json(await call('GET', '/v1/tasks?limit=100', 'alice'))).tasks).toHaveLength(before);
+    r = await call('GET', '/v1/tasks?limt=5', 'alice');
+    expect(r.status).toBe(400);
   });
 
   it('Idempotency-Key - a retried POST gets the same task; it is the client-token hint, checked as one', async () => {
