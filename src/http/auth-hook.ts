@@ -39,9 +39,12 @@ export function requireUser(auth: HttpAuthenticator) {
     const user = await authenticateRequest(auth, request.headers.authorization);
     if (!user) {
       reply.header('www-authenticate', 'Basic realm="lakecast", Bearer');
+      // One code either way; the message only tells a missing credential from one that was not accepted.
       throw new LakecastError(
         HttpErrors.HTTP_AUTH_REQUIRED,
-        'authentication required: use basic auth or a bearer token',
+        request.headers.authorization
+          ? 'access denied: the user and password or the token were not accepted'
+          : 'authentication required: use basic auth or a bearer token',
       );
     }
     request.lakecastUser = user;
