@@ -153,6 +153,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       logger,
       resolveUser: (name) => auth.getUser(name),
       onFinishInTx: receipts.onFinishInTx,
+      checkHints: (hints) => receipts.checkHints(hints),
       writeParquet: engineParquetWriter(engine),
     });
     receipts.attach(tasks.tasks.events);

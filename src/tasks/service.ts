@@ -417,6 +417,9 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
         const existing = await store.findByClientToken(user, h.clientToken);
         if (existing) return sameToken(existing, sql);
       }
+      // After the client-token lookup: a retry gets its task even if the channel was dropped since.
+      if (deps.checkHints && (h.mqNotifyBy !== undefined || h.mqEndpoint !== undefined))
+        await deps.checkHints(h);
       if (queue.sizeOf(user) + (submitting.get(user) ?? 0) >= maxQueuedPerUser) {
         throw new LakecastError(
           TaskErrors.TASK_QUEUE_FULL,

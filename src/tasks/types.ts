@@ -122,6 +122,12 @@ export interface TaskServiceDeps {
    */
   readonly onFinishInTx?: FinishHook;
   /**
+   * Submit-time check of the receipt hints (receipts: the `mq-notify-by` channel exists, an `mq-endpoint` is on the
+   * allowlist). Called before the row is written, only for a task with `mq-notify-by` or `mq-endpoint`; throwing
+   * refuses the submit with that error, so a misspelt channel is known at once, not from `mq_status = FAILURE`.
+   */
+  readonly checkHints?: (hints: Pick<Hints, 'mqNotifyBy' | 'mqEndpoint'>) => Promise<void>;
+  /**
    * Signs result links this server serves itself, for a results store that cannot presign (a local folder); absent:
    * such a store has no links. createTasksCapability gives one over `<dataDir>/secrets/result-links.key`.
    */

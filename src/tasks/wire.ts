@@ -24,7 +24,15 @@ import {
 export interface TasksCapabilityOptions
   extends Pick<
     TaskServiceDeps,
-    'catalog' | 'engine' | 'prepare' | 'resolveUser' | 'onFinishInTx' | 'writeParquet' | 'clock' | 'executor'
+    | 'catalog'
+    | 'engine'
+    | 'prepare'
+    | 'resolveUser'
+    | 'onFinishInTx'
+    | 'checkHints'
+    | 'writeParquet'
+    | 'clock'
+    | 'executor'
   > {
   readonly catalog: TaskServiceDeps['catalog'] & { readonly dialect: 'sqlite' | 'postgres' };
   /** Lakecast's data dir: the default results root is `<dataDir>/results/`. */
@@ -67,6 +75,7 @@ export function createTasksCapability(options: TasksCapabilityOptions): TasksCap
     clock: options.clock,
     resolveUser: options.resolveUser,
     onFinishInTx: options.onFinishInTx,
+    checkHints: options.checkHints,
     writeParquet: options.writeParquet,
     executor: options.executor,
     linkSigner: new ResultLinkSigner(loadOrCreateLinkKey(options.dataDir)),

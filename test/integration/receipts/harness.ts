@@ -38,7 +38,7 @@ export interface Harness {
 
 export async function startHarness(
   config: ReceiptsConfigInput,
-  options: { dir?: string; keepDir?: boolean; taskConcurrency?: number } = {},
+  options: { dir?: string; keepDir?: boolean; taskConcurrency?: number; checkAtSubmit?: boolean } = {},
 ): Promise<Harness> {
   const tmp = options.dir ? { dir: options.dir, cleanup: () => {} } : tempDir('lakecast-rcpt-');
   const catalog = await openCatalog('sqlite', tmp.dir);
@@ -53,6 +53,7 @@ export async function startHarness(
       secretBox: catalogSecretBox(tmp.dir, {}),
     },
     { concurrency: options.taskConcurrency },
+    options.checkAtSubmit ?? true,
   );
   const ext = receipts.extensions[0]!;
   return {

@@ -5,7 +5,7 @@ import {
   receiptMessageId,
   verifyStandardWebhook,
 } from '../../../src/receipts/index.js';
-import { closedPort, type Harness, startHarness, startReceiver } from './harness.js';
+import { ALICE, closedPort, type Harness, startHarness, startReceiver } from './harness.js';
 
 const SECRET = `whsec_${Buffer.from('lakecast-test-signing-key-32byte').toString('base64')}`;
 
@@ -131,8 +131,20 @@ describe('receipts - webhook channel end to end (outbox → dispatcher → local
     expect(JSON.parse(rx.received.at(-1)!.body).type).toBe('lakecast.query_task.failed');
   });
 
-  it('mq-endpoint (SSRF guard) - a host off the allowlist is refused without a request; an allowed one is used', async () => {
+  it('mq-endpoint (SSRF guard) - a host off the allowlist is refused at submit; an allowed one is used', async () => {
     h = await startHarness(hooks());
+    const before = rx.received.length;
+    await expect(
+      h.submit("mq-notify-by=hook, mq-endpoint='http://169.254.169.254/latest/meta-data'"),
+    ).rejects.toMatchObject({ code: 'LC_RECEIPT_ENDPOINT_DENIED' });
+    const b = await h.submit(`mq-notify-by=hook, mq-endpoint='${rx.url('/other')}'`);
+    expect(await h.waitMq(b)).toMatchObject({ mq_status: 'SUCCESS' });
+    expect(rx.received.slice(before).map((r) => r.path)).toEqual(['/other']);
+    expect(await h.tasks.list(ALICE.user)).toHaveLength(1); // the refused submit left no row
+  });
+
+  it('mq-endpoint (SSRF guard) - the dispatcher refuses it too (a task accepted before the allowlist changed)', async () => {
+    h = await startHarness(hooks(), { checkAtSubmit: false });
     const before = rx.received.length;
     const a = await h.submit("mq-notify-by=hook, mq-endpoint='http://169.254.169.254/latest/meta-data'");
     const ta = await h.waitMq(a);
@@ -144,12 +156,19 @@ describe('receipts - webhook channel end to end (outbox → dispatcher → local
     expect(paths).toEqual(['/other']);
   });
 
-  it('unknown channel - FAILURE naming it', async () => {
+  it('unknown channel - refused at submit, naming it; dropped while the task ran - FAILURE naming it', async () => {
     h = await startHarness(hooks());
-    const a = await h.submit('mq-notify-by=nosuch');
+    await expect(h.submit('mq-notify-by=nosuch')).rejects.toMatchObject({
+      code: 'LC_CHANNEL_NOT_FOUND',
+      message: expect.stringContaining('nosuch'),
+    });
+    await h.sql(`CREATE NOTIFICATION CHANNEL brief TYPE webhook WITH (url='${rx.url('/brief')}')`);
+    const a = await h.submit('mq-notify-by=brief', 'slow 6');
+    await h.sql('DROP NOTIFICATION CHANNEL brief');
     const t = await h.waitMq(a);
+    expect(t.status).toBe('SUCCESS');
     expect(t.mq_status).toBe('FAILURE');
-    expect(t.mq_error_msg).toMatch(/no notification channel named nosuch/);
+    expect(t.mq_error_msg).toMatch(/no notification channel named brief/);
   });
 
   it('max age - a receipt still failing after maxAgeMs ends as FAILURE', async () => {

@@ -83,4 +83,17 @@ describe('server - a message receipt tells a webhook when an async task ends', (
     expect(event.data.status).toBe('SUCCESS');
     expect(body).not.toContain(SECRET);
   });
+
+  it('a misspelt channel or an endpoint off the allowlist is refused at submit, naming it (no task is made)', async () => {
+    const [before] = await conn.query('SHOW QUERY_TASK');
+    await expect(conn.query('/*+ run_async=true, mq-notify-by=opz */ select 1')).rejects.toMatchObject({
+      errno: 1105,
+      message: expect.stringContaining('no notification channel named opz'),
+    });
+    await expect(
+      conn.query("/*+ run_async=true, mq-notify-by=ops, mq-endpoint='http://169.254.169.254/' */ select 1"),
+    ).rejects.toMatchObject({ message: expect.stringContaining('not on the receipts endpoint allowlist') });
+    const [after] = await conn.query('SHOW QUERY_TASK');
+    expect((after as unknown[]).length).toBe((before as unknown[]).length);
+  });
 });
