@@ -134,6 +134,8 @@ export function tableSelectSql(def: TableDefinition, localDir: string, hasFiles:
       const textfile = def.format === 'TEXTFILE';
       const delimiter = def.delimiter ?? (textfile ? HIVE_TEXTFILE_DELIMITER : ',');
       const skip = Number.parseInt(def.properties['skip.header.line.count'] ?? '0', 10) || 0;
+      // NULL DEFINED AS / 'serialization.null.format'; else Hive's \N for TEXTFILE, DuckDB's empty field for CSV.
+      const nullFormat = def.properties['serialization.null.format'] ?? (textfile ? '\\N' : undefined);
       const options = [
         `columns = ${structLiteral(def.columns)}`,
         `delim = ${literal(delimiter)}`,
@@ -141,7 +143,8 @@ export function tableSelectSql(def: TableDefinition, localDir: string, hasFiles:
         `skip = ${skip}`,
         'auto_detect = false',
         // Hive's LazySimpleSerDe has no quoting and writes NULL as \N; DLA's CSV follows RFC 4180.
-        textfile ? "quote = '', escape = '', nullstr = '\\N'" : `quote = '"', escape = '"'`,
+        textfile ? "quote = '', escape = ''" : `quote = '"', escape = '"'`,
+        ...(nullFormat === undefined ? [] : [`nullstr = ${literal(nullFormat)}`]),
         'null_padding = true',
         // Hive ignores fields beyond the declared columns instead of failing the row.
         ...(textfile ? ['strict_mode = false'] : []),

@@ -74,6 +74,8 @@ function columnList(c: Cursor, seen: Set<string>): ColumnDefinition[] {
 interface RowFormat {
   delimiter?: string;
   serde?: string;
+  /** `NULL DEFINED AS '…'`, kept as the `serialization.null.format` property (Hive's name for it). */
+  nullFormat?: string;
 }
 
 function rowFormat(c: Cursor): RowFormat {
@@ -90,22 +92,54 @@ function rowFormat(c: Cursor): RowFormat {
       const d = decodeDelimiter(c.rawString('a quoted delimiter'));
       if (d === null || d === '\n' || d === '\r') throw c.error('field delimiter must be one character', at);
       out.delimiter = d;
-      if (c.acceptWords('ESCAPED', 'BY')) c.string('a quoted escape character');
+      // Hive's escape works outside quotes; DuckDB's CSV reader escapes only inside them: refused, not ignored.
+      if (c.acceptWords('ESCAPED', 'BY')) throw unsupported('ROW FORMAT DELIMITED … ESCAPED BY');
     } else if (c.acceptWords('LINES', 'TERMINATED', 'BY')) {
       const at = c.pos;
       if (decodeDelimiter(c.rawString('a quoted line terminator')) !== '\n')
         throw c.error("only LINES TERMINATED BY '\\n' is supported", at);
-    } else if (
-      c.acceptWords('COLLECTION', 'ITEMS', 'TERMINATED', 'BY') ||
-      c.acceptWords('MAP', 'KEYS', 'TERMINATED', 'BY')
-    ) {
-      c.string('a quoted delimiter');
+    } else if (c.acceptWords('COLLECTION', 'ITEMS', 'TERMINATED', 'BY')) {
+      // Text files' ARRAY/MAP/STRUCT columns are read in DuckDB's literal syntax, not Hive's delimited one.
+      throw unsupported('ROW FORMAT DELIMITED … COLLECTION ITEMS TERMINATED BY');
+    } else if (c.acceptWords('MAP', 'KEYS', 'TERMINATED', 'BY')) {
+      throw unsupported('ROW FORMAT DELIMITED … MAP KEYS TERMINATED BY');
     } else if (c.acceptWords('NULL', 'DEFINED', 'AS')) {
-      c.string('a quoted NULL marker');
+      const at = c.pos;
+      const marker = c.string('a quoted NULL marker');
+      if (marker.length > 64) throw c.error('NULL marker too long', at);
+      out.nullFormat = marker;
     } else {
       return out;
     }
   }
+}
+
+/** TBLPROPERTIES keys Lakecast acts on. Any other key is kept as metadata, as Hive keeps it. */
+const KNOWN_PROPERTIES = ['skip.header.line.count', 'serialization.null.format'] as const;
+
+/**
+ * The known key that `key` looks like a misspelling of (case, `_`/`-` for `.`, or up to two letters off), so
+ * that a typo is refused instead of kept as metadata with no effect; undefined for an exact or unrelated key.
+ */
+export function misspeltProperty(key: string): string | undefined {
+  if ((KNOWN_PROPERTIES as readonly string[]).includes(key)) return undefined;
+  const normal = key.toLowerCase().replace(/[_\-\s]/g, '.');
+  return KNOWN_PROPERTIES.find((known) => withinEdits(normal, known, 2));
+}
+
+/** True when `a` becomes `b` with at most `max` single-character insertions, deletions or substitutions. */
+function withinEdits(a: string, b: string, max: number): boolean {
+  if (Math.abs(a.length - b.length) > max) return false;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    if (Math.min(...row) > max) return false;
+    prev = row;
+  }
+  return prev[b.length]! <= max;
 }
 
 function properties(c: Cursor): Record<string, string> {
@@ -117,6 +151,10 @@ function properties(c: Cursor): Record<string, string> {
     c.expectPunct('=');
     const value = c.string('a quoted property value');
     if (key.length === 0 || key.length > 128 || value.length > 1024) throw c.error('property too long', at);
+    const meant = misspeltProperty(key);
+    if (meant) throw c.error(`unknown table property '${key}': did you mean '${meant}'?`, at);
+    if (key === 'serialization.null.format' && value.length > 64)
+      throw c.error('NULL marker too long', at + 2);
     if (key === 'skip.header.line.count' && !/^\d{1,3}$/.test(value))
       throw c.error("'skip.header.line.count' must be a small non-negative integer", at + 2);
     out[key] = value;
@@ -193,7 +231,15 @@ export function parseCreateExternalTable(c: Cursor): ParsedExternalTable {
   if (row.delimiter !== undefined && format !== 'CSV' && format !== 'TEXTFILE')
     throw c.error(`ROW FORMAT DELIMITED does not apply to ${format} tables`, rowAt);
   const delimiter = row.delimiter ?? (format === 'TEXTFILE' ? '\u0001' : format === 'CSV' ? ',' : undefined);
-  const properties_ = row.serde === undefined ? props : { ...props, serde: row.serde };
+  if (row.nullFormat !== undefined && props['serialization.null.format'] !== undefined)
+    throw c.error("NULL DEFINED AS and TBLPROPERTIES 'serialization.null.format' both given", rowAt);
+  if (props['serialization.null.format'] !== undefined && format !== 'CSV' && format !== 'TEXTFILE')
+    throw c.error(`'serialization.null.format' does not apply to ${format} tables`);
+  const properties_ = {
+    ...props,
+    ...(row.serde === undefined ? {} : { serde: row.serde }),
+    ...(row.nullFormat === undefined ? {} : { 'serialization.null.format': row.nullFormat }),
+  };
   return {
     kind: 'createExternalTable',
     ifNotExists,

@@ -55,6 +55,18 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
+/** The columns of the Hive TEXTFILE log tables below. */
+const LOG_COLUMNS: TableDefinition['columns'] = [
+  { name: 'k', type: 'STRING' },
+  { name: 'v', type: 'STRING' },
+  { name: 'n', type: 'INT' },
+];
+
+const NA_COLUMNS: TableDefinition['columns'] = [
+  { name: 'id', type: 'INT' },
+  { name: 'v', type: 'STRING' },
+];
+
 describe('lake tables - views over files honouring the DDL', () => {
   it('lake - CSV with header skip, explicit delimiter and DDL types', async () => {
     write('orders/part-0.csv', 'id|amount|day\n1|10.50|2026-11-01\n2|3.25|2026-11-02\n');
@@ -118,17 +130,33 @@ describe('lake tables - views over files honouring the DDL', () => {
       table({
         name: 'logs',
         format: 'TEXTFILE',
-        columns: [
-          { name: 'k', type: 'STRING' },
-          { name: 'v', type: 'STRING' },
-          { name: 'n', type: 'INT' },
-        ],
+        columns: LOG_COLUMNS,
       }),
       path.join(lake, 'logs'),
     );
     expect(await rows('select * from logs order by k')).toEqual([
       ['a', 'x,y', 1],
       ['b', null, 2],
+    ]);
+  });
+
+  it("lake - NULL DEFINED AS ('serialization.null.format') replaces the default NULL marker (TEXTFILE and CSV)", async () => {
+    const register = async (name: string, format: 'CSV' | 'TEXTFILE', marker: string, data: string) => {
+      write(`${name}/000000_0`, data);
+      const columns = format === 'TEXTFILE' ? LOG_COLUMNS : NA_COLUMNS;
+      const properties = { 'serialization.null.format': marker };
+      await engine.registerTable(table({ name, format, properties, columns }), path.join(lake, name));
+    };
+    await register('logs_empty_null', 'TEXTFILE', '', 'a\u0001\u00011\nb\u0001\\N\u00012\n');
+    // An empty field is NULL now; \N is text.
+    expect(await rows('select * from logs_empty_null order by k')).toEqual([
+      ['a', null, 1],
+      ['b', '\\N', 2],
+    ]);
+    await register('na_csv', 'CSV', 'NA', '1,NA\n2,x\n');
+    expect(await rows('select * from na_csv order by id')).toEqual([
+      [1, null],
+      [2, 'x'],
     ]);
   });
 

@@ -4,6 +4,7 @@ import { renderCreateTable } from '../../../src/sql/ddl-render.js';
 import { hiveToDuckDbType, parseHiveTypeText } from '../../../src/sql/hive-types.js';
 import {
   decodeDelimiter,
+  misspeltProperty,
   parseCreateExternalTable,
 } from '../../../src/sql/statements/external-table-parser.js';
 import { tokenize, withoutTrailingSemicolons } from '../../../src/sql/tokenizer.js';
@@ -131,6 +132,15 @@ describe('sql CREATE EXTERNAL TABLE parser', () => {
       "CREATE EXTERNAL TABLE t (a INT) STORED AS CSV LOCATION 'file:///x' TBLPROPERTIES ('skip.header.line.count'='x')",
       'small non-negative integer',
     ],
+    ...[
+      'skip.header.line.cuont',
+      'skip_header_line_count',
+      'Skip.Header.Line.Count',
+      'skip.header.lines.count',
+    ].map((key) => [
+      `CREATE EXTERNAL TABLE t (a INT) STORED AS CSV LOCATION 'file:///x' TBLPROPERTIES ('${key}'='1')`,
+      `unknown table property '${key}': did you mean 'skip.header.line.count'?`,
+    ]),
     ["CREATE EXTERNAL TABLE t (a INT STORED AS CSV LOCATION 'file:///x'", "expected ')'"],
     ['CREATE EXTERNAL TABLE t (', 'expected a column name'],
   ])('refuses %s with LC_SQL_SYNTAX', (sql, message) => {
@@ -158,8 +168,39 @@ describe('sql CREATE EXTERNAL TABLE parser', () => {
     ["CREATE EXTERNAL TABLE t (a INT) STORED AS ORC LOCATION 'file:///x'", 'LC_SQL_UNSUPPORTED'],
     ["CREATE EXTERNAL TABLE t (a INT) STORED AS CSV LOCATION 'oss://bucket/x'", 'LC_SQL_UNSUPPORTED'],
     ['CREATE TABLE t (a INT) STORED AS CSV', 'LC_SQL_UNSUPPORTED'],
+    // Clauses that would change how files are read and that the readers cannot honour: refused, never ignored.
+    ...[
+      "FIELDS TERMINATED BY ',' ESCAPED BY '\\\\'",
+      "COLLECTION ITEMS TERMINATED BY '\\002'",
+      "MAP KEYS TERMINATED BY '\\003'",
+    ].map((clause) => [
+      `CREATE EXTERNAL TABLE t (a INT) ROW FORMAT DELIMITED ${clause} STORED AS TEXTFILE LOCATION 'file:///x'`,
+      'LC_SQL_UNSUPPORTED',
+    ]),
   ])('refuses hostile or unsupported %#', (sql, code) => {
     expect(() => parse(sql)).toThrow(expect.objectContaining({ code }));
+  });
+
+  it("NULL DEFINED AS is kept as 'serialization.null.format' (also accepted as that property, not both)", () => {
+    const base = "CREATE EXTERNAL TABLE t (a INT) STORED AS TEXTFILE LOCATION 'file:///x'";
+    expect(
+      parse(base.replace('STORED', "ROW FORMAT DELIMITED FIELDS TERMINATED BY '|' NULL DEFINED AS '' STORED"))
+        .properties,
+    ).toEqual({ 'serialization.null.format': '' });
+    expect(parse(`${base} TBLPROPERTIES ('serialization.null.format'='NA')`).properties).toEqual({
+      'serialization.null.format': 'NA',
+    });
+    expect(() =>
+      parse(
+        base.replace('STORED', "ROW FORMAT DELIMITED NULL DEFINED AS '' STORED") +
+          " TBLPROPERTIES ('serialization.null.format'='NA')",
+      ),
+    ).toThrow('both given');
+    expect(() =>
+      parse(
+        "CREATE EXTERNAL TABLE t (a INT) STORED AS PARQUET LOCATION 'file:///x' TBLPROPERTIES ('serialization.null.format'='')",
+      ),
+    ).toThrow('does not apply to PARQUET');
   });
 
   it('decodes Hive delimiter escapes', () => {
@@ -167,5 +208,22 @@ describe('sql CREATE EXTERNAL TABLE parser', () => {
     expect(decodeDelimiter('\\u0002')).toBe('\u0002');
     expect(decodeDelimiter('\\t')).toBe('\t');
     expect(decodeDelimiter('||')).toBeNull();
+  });
+});
+
+describe('TBLPROPERTIES keys', () => {
+  it('a near miss of a key Lakecast acts on is named; exact and unrelated keys pass (kept as metadata)', () => {
+    expect(misspeltProperty('skip.header.line.cuont')).toBe('skip.header.line.count');
+    expect(misspeltProperty('skip.header.line.count')).toBeUndefined();
+    for (const key of [
+      'comment',
+      'recursive.directories',
+      'creator',
+      'skip',
+      'x',
+      'skip.footer.line.count',
+    ]) {
+      expect(misspeltProperty(key), key).toBeUndefined();
+    }
   });
 });
