@@ -28,4 +28,5 @@ export {
 } from './open.js';
 export { DEFAULT_PG_SCHEMA } from './postgres/connect.js';
 export { DEFAULT_SQLITE_BUSY_TIMEOUT_MS } from './sqlite/connect.js';
+export { OPEN_CSV_SERDE, SERDE_PROPERTY_PREFIX, textReading } from './table-properties.js';
 export type * from './types.js';

@@ -1,3 +1,4 @@
+import { SERDE_PROPERTY_PREFIX } from '../catalog/table-properties.js';
 import type { ColumnDefinition, SchemaRecord, TableDefinition } from '../catalog/types.js';
 
 /** A name in backticks (MySQL style; Lakecast's own parser reads it back). */
@@ -38,7 +39,16 @@ export function renderCreateTable(def: TableDefinition): string {
   const props = { ...def.properties };
   const serde = props.serde;
   delete props.serde;
-  if (serde !== undefined) parts.push(`ROW FORMAT SERDE ${quoteString(serde)}`);
+  const serdeProps: string[] = [];
+  for (const key of Object.keys(props).sort()) {
+    if (!key.startsWith(SERDE_PROPERTY_PREFIX)) continue;
+    serdeProps.push(`${quoteString(key.slice(SERDE_PROPERTY_PREFIX.length))}=${quoteString(props[key]!)}`);
+    delete props[key];
+  }
+  if (serde !== undefined)
+    parts.push(
+      `ROW FORMAT SERDE ${quoteString(serde)}${serdeProps.length > 0 ? ` WITH SERDEPROPERTIES (${serdeProps.join(', ')})` : ''}`,
+    );
   else if ((def.format === 'CSV' || def.format === 'TEXTFILE') && def.delimiter !== undefined)
     parts.push(`ROW FORMAT DELIMITED FIELDS TERMINATED BY ${quoteDelimiter(def.delimiter)}`);
   parts.push(`STORED AS ${def.format}`);

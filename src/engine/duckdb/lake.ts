@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { ColumnDefinition, TableDefinition } from '../../catalog/index.js';
+import { type ColumnDefinition, type TableDefinition, textReading } from '../../catalog/index.js';
 
 /** Double-quoted SQL identifier. */
 export function ident(name: string): string {
@@ -135,7 +135,8 @@ export function tableSelectSql(def: TableDefinition, localDir: string, hasFiles:
       const delimiter = def.delimiter ?? (textfile ? HIVE_TEXTFILE_DELIMITER : ',');
       const skip = Number.parseInt(def.properties['skip.header.line.count'] ?? '0', 10) || 0;
       // NULL DEFINED AS / 'serialization.null.format'; else Hive's \N for TEXTFILE, DuckDB's empty field for CSV.
-      const nullFormat = def.properties['serialization.null.format'] ?? (textfile ? '\\N' : undefined);
+      const text = textReading(def.properties);
+      const nullFormat = text.nullFormat ?? (textfile ? '\\N' : undefined);
       const options = [
         `columns = ${structLiteral(def.columns)}`,
         `delim = ${literal(delimiter)}`,
@@ -143,7 +144,9 @@ export function tableSelectSql(def: TableDefinition, localDir: string, hasFiles:
         `skip = ${skip}`,
         'auto_detect = false',
         // Hive's LazySimpleSerDe has no quoting and writes NULL as \N; DLA's CSV follows RFC 4180.
-        textfile ? "quote = '', escape = ''" : `quote = '"', escape = '"'`,
+        textfile
+          ? "quote = '', escape = ''"
+          : `quote = ${literal(text.quote ?? '"')}, escape = ${literal(text.escape ?? '"')}`,
         ...(nullFormat === undefined ? [] : [`nullstr = ${literal(nullFormat)}`]),
         'null_padding = true',
         // Hive ignores fields beyond the declared columns instead of failing the row.

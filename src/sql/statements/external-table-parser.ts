@@ -1,8 +1,10 @@
+import { SERDE_PROPERTY_PREFIX } from '../../catalog/table-properties.js';
 import type { ColumnDefinition, TableFormat } from '../../catalog/types.js';
 import type { Cursor } from '../cursor.js';
 import { forbidden, unsupported } from '../errors.js';
 import { formatHiveType, parseHiveType } from '../hive-types.js';
 import { normalizeName } from './env.js';
+import { resolveSerde } from './serde.js';
 
 /** CREATE EXTERNAL TABLE as parsed, before the catalog (names normalized, types canonical). */
 export interface ParsedExternalTable {
@@ -74,6 +76,7 @@ function columnList(c: Cursor, seen: Set<string>): ColumnDefinition[] {
 interface RowFormat {
   delimiter?: string;
   serde?: string;
+  serdeProperties?: Record<string, string>;
   /** `NULL DEFINED AS '…'`, kept as the `serialization.null.format` property (Hive's name for it). */
   nullFormat?: string;
 }
@@ -81,8 +84,8 @@ interface RowFormat {
 function rowFormat(c: Cursor): RowFormat {
   if (c.acceptWords('SERDE')) {
     const serde = c.string('a SerDe class name');
-    if (c.acceptWords('WITH', 'SERDEPROPERTIES')) properties(c); // accepted for DLA compatibility, not used
-    return { serde };
+    // Resolved with the format once STORED AS is known (serde.ts).
+    return { serde, serdeProperties: c.acceptWords('WITH', 'SERDEPROPERTIES') ? properties(c) : {} };
   }
   c.expectWords('DELIMITED');
   const out: RowFormat = {};
@@ -112,6 +115,14 @@ function rowFormat(c: Cursor): RowFormat {
       return out;
     }
   }
+}
+
+/**
+ * A SerDe property meant as one character: the (already unescaped) string itself when it is one, else read as a
+ * Hive delimiter escape (`\t`, `\u0001`); null when it is not one character.
+ */
+function oneCharacter(value: string): string | null {
+  return value.length === 1 ? value : decodeDelimiter(value);
 }
 
 /** TBLPROPERTIES keys Lakecast acts on. Any other key is kept as metadata, as Hive keeps it. */
@@ -151,6 +162,11 @@ function properties(c: Cursor): Record<string, string> {
     c.expectPunct('=');
     const value = c.string('a quoted property value');
     if (key.length === 0 || key.length > 128 || value.length > 1024) throw c.error('property too long', at);
+    if (key === 'serde' || key.startsWith(SERDE_PROPERTY_PREFIX))
+      throw c.error(
+        `'${key}' is reserved: give the SerDe as ROW FORMAT SERDE '…' WITH SERDEPROPERTIES (…)`,
+        at,
+      );
     const meant = misspeltProperty(key);
     if (meant) throw c.error(`unknown table property '${key}': did you mean '${meant}'?`, at);
     if (key === 'serialization.null.format' && value.length > 64)
@@ -230,14 +246,22 @@ export function parseCreateExternalTable(c: Cursor): ParsedExternalTable {
   if (location === undefined) throw unsupported('CREATE TABLE without LOCATION (managed tables)');
   if (row.delimiter !== undefined && format !== 'CSV' && format !== 'TEXTFILE')
     throw c.error(`ROW FORMAT DELIMITED does not apply to ${format} tables`, rowAt);
-  const delimiter = row.delimiter ?? (format === 'TEXTFILE' ? '\u0001' : format === 'CSV' ? ',' : undefined);
+  const serde =
+    row.serde === undefined
+      ? undefined
+      : resolveSerde(row.serde, row.serdeProperties ?? {}, format, oneCharacter, (m) => c.error(m, rowAt));
+  if (serde) format = serde.format;
+  const delimiter =
+    serde?.delimiter ??
+    row.delimiter ??
+    (format === 'TEXTFILE' ? '\u0001' : format === 'CSV' ? ',' : undefined);
   if (row.nullFormat !== undefined && props['serialization.null.format'] !== undefined)
     throw c.error("NULL DEFINED AS and TBLPROPERTIES 'serialization.null.format' both given", rowAt);
   if (props['serialization.null.format'] !== undefined && format !== 'CSV' && format !== 'TEXTFILE')
     throw c.error(`'serialization.null.format' does not apply to ${format} tables`);
   const properties_ = {
     ...props,
-    ...(row.serde === undefined ? {} : { serde: row.serde }),
+    ...serde?.properties,
     ...(row.nullFormat === undefined ? {} : { 'serialization.null.format': row.nullFormat }),
   };
   return {

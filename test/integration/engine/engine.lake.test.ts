@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TableDefinition } from '../../../src/catalog/index.js';
+import { OPEN_CSV_SERDE, type TableDefinition } from '../../../src/catalog/index.js';
 import { createDuckDbEngine, type DuckDbEngine } from '../../../src/engine/index.js';
 import { type Cell, LakecastError } from '../../../src/shared/index.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -157,6 +157,25 @@ describe('lake tables - views over files honouring the DDL', () => {
     expect(await rows('select * from na_csv order by id')).toEqual([
       [1, null],
       [2, 'x'],
+    ]);
+  });
+
+  it("lake - OpenCSVSerde: quoted fields with the separator inside and backslash escapes (DLA's CSV DDL)", async () => {
+    write('open_csv/000000_0', '1,"a,b"\n2,"say \\"hi\\""\n3,plain\n');
+    await engine.registerTable(
+      table({
+        name: 'open_csv',
+        format: 'CSV',
+        delimiter: ',',
+        properties: { serde: OPEN_CSV_SERDE },
+        columns: NA_COLUMNS,
+      }),
+      path.join(lake, 'open_csv'),
+    );
+    expect(await rows('select * from open_csv order by id')).toEqual([
+      [1, 'a,b'],
+      [2, 'say "hi"'],
+      [3, 'plain'],
     ]);
   });
 

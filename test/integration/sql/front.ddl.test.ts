@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,6 +101,42 @@ describe('sql front - lake DDL over the real engine and catalog', () => {
     expect((await run(s, 'SELECT count(*) FROM nothing')).rows).toEqual([[0n]]);
     await writeFiles([`COPY (SELECT 7 AS a) TO '${h.lake}/empty/first.csv' (HEADER false)`]);
     expect((await run(s, 'SELECT a FROM nothing')).rows).toEqual([[7]]);
+  });
+
+  it("DLA's SerDe DDL, pasted: OpenCSVSerde and JsonSerDe over text files read as Hive reads them", async () => {
+    const s = await h.session();
+    await run(s, 'CREATE DATABASE dla');
+    for (const d of ['people', 'clicks']) mkdirSync(path.join(h.lake, d), { recursive: true });
+    writeFileSync(path.join(h.lake, 'people/000000_0'), '1,"Smith, Jane"\n2,"say \\"hi\\""\n');
+    writeFileSync(path.join(h.lake, 'clicks/000000_0'), '{"id": 1, "page": "/a"}\n{"id": 2, "page": "/b"}\n');
+    await run(
+      s,
+      `CREATE EXTERNAL TABLE dla.people (id INT, name STRING)
+       ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.OpenCSVSerde'
+       WITH SERDEPROPERTIES ('separatorChar' = ',', 'quoteChar' = '"', 'escapeChar' = '\\\\')
+       STORED AS TEXTFILE LOCATION '${url('people')}'`,
+    );
+    expect((await run(s, 'SELECT id, name FROM dla.people ORDER BY id')).rows).toEqual([
+      [1, 'Smith, Jane'],
+      [2, 'say "hi"'],
+    ]);
+    await run(
+      s,
+      `CREATE EXTERNAL TABLE dla.clicks (id INT, page STRING)
+       ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' STORED AS TEXTFILE LOCATION '${url('clicks')}'`,
+    );
+    expect((await run(s, 'SELECT page FROM dla.clicks ORDER BY id')).rows).toEqual([['/a'], ['/b']]);
+    const ddl = String((await run(s, 'SHOW CREATE TABLE dla.people')).rows[0]![1]);
+    expect(ddl).toContain(
+      "WITH SERDEPROPERTIES ('escapeChar'='\\\\', 'quoteChar'='\"', 'separatorChar'=',')",
+    );
+    await expect(
+      run(
+        s,
+        `CREATE EXTERNAL TABLE dla.other (a INT) ROW FORMAT SERDE 'com.example.RegexSerDe' STORED AS TEXTFILE LOCATION '${url('people')}'`,
+      ),
+    ).rejects.toMatchObject({ code: 'LC_SQL_UNSUPPORTED', errno: 1235 });
+    await run(s, 'DROP DATABASE dla CASCADE');
   });
 
   it('refuses bad DDL with clear errors and changes nothing', async () => {

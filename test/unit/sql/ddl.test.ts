@@ -91,6 +91,70 @@ describe('sql CREATE EXTERNAL TABLE parser', () => {
     ).toBe('\t');
   });
 
+  describe('ROW FORMAT SERDE - read as Hive reads it, or refused', () => {
+    const OPEN_CSV = 'org.apache.hadoop.hive.serde2.OpenCSVSerde';
+    const table = (row: string, stored = 'TEXTFILE', extra = '') =>
+      parse(
+        `CREATE EXTERNAL TABLE db.t (a INT, b STRING) ROW FORMAT SERDE ${row} STORED AS ${stored} LOCATION 'file:///x/'${extra}`,
+      );
+
+    it("OpenCSVSerde (DLA's CSV example) is a CSV table with its separator, quote and escape", () => {
+      const def = table(
+        `'${OPEN_CSV}' WITH SERDEPROPERTIES ('separatorChar'=';', 'quoteChar'='''', 'escapeChar'='\\\\')`,
+      );
+      expect(def).toMatchObject({
+        format: 'CSV',
+        delimiter: ';',
+        properties: {
+          serde: OPEN_CSV,
+          'serde.separatorChar': ';',
+          'serde.quoteChar': "'",
+          'serde.escapeChar': '\\',
+        },
+      });
+      expect(table(`'${OPEN_CSV}'`)).toMatchObject({
+        format: 'CSV',
+        delimiter: ',',
+        properties: { serde: OPEN_CSV },
+      });
+    });
+
+    it('a JSON SerDe over text files is a JSON table; LazySimpleSerDe takes field.delim', () => {
+      expect(table("'org.openx.data.jsonserde.JsonSerDe'").format).toBe('JSON');
+      expect(table("'org.apache.hive.hcatalog.data.JsonSerDe'", 'JSON').format).toBe('JSON');
+      expect(
+        table(
+          "'org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe' WITH SERDEPROPERTIES ('field.delim'='|', 'serialization.null.format'='')",
+        ),
+      ).toMatchObject({ format: 'TEXTFILE', delimiter: '|' });
+    });
+
+    it('round-trips through SHOW CREATE TABLE with its SERDEPROPERTIES', () => {
+      const first = table(`'${OPEN_CSV}' WITH SERDEPROPERTIES ('separatorChar'='\\t', 'quoteChar'='"')`);
+      const rendered = renderCreateTable({ ...first, schema: 'db', owner: 'root', createdAt: new Date() });
+      expect(rendered).toContain(`ROW FORMAT SERDE '${OPEN_CSV}' WITH SERDEPROPERTIES (`);
+      expect(rendered).not.toContain('TBLPROPERTIES');
+      expect(parse(rendered)).toEqual({ ...first, ifNotExists: false });
+    });
+
+    it.each([
+      ["'com.example.MySerDe'", 'TEXTFILE', '', 'LC_SQL_UNSUPPORTED'],
+      [`'${OPEN_CSV}' WITH SERDEPROPERTIES ('strictQuotes'='true')`, 'TEXTFILE', '', 'LC_SQL_UNSUPPORTED'],
+      [
+        "'org.openx.data.jsonserde.JsonSerDe' WITH SERDEPROPERTIES ('ignore.malformed.json'='true')",
+        'TEXTFILE',
+        '',
+        'LC_SQL_UNSUPPORTED',
+      ],
+      ["'org.openx.data.jsonserde.JsonSerDe'", 'PARQUET', '', 'LC_SQL_SYNTAX'],
+      [`'${OPEN_CSV}' WITH SERDEPROPERTIES ('separatorChar'=';;')`, 'TEXTFILE', '', 'LC_SQL_SYNTAX'],
+      [`'${OPEN_CSV}'`, 'TEXTFILE', " TBLPROPERTIES ('serde.quoteChar'='x')", 'LC_SQL_SYNTAX'],
+      [`'${OPEN_CSV}'`, 'TEXTFILE', " TBLPROPERTIES ('serde'='x')", 'LC_SQL_SYNTAX'],
+    ])('refuses %s STORED AS %s%s', (row, stored, extra, code) => {
+      expect(() => table(row, stored, extra)).toThrow(expect.objectContaining({ code }));
+    });
+  });
+
   it('round-trips through SHOW CREATE TABLE', () => {
     const sql = `CREATE EXTERNAL TABLE db.t (a INT COMMENT 'it''s', m MAP<STRING,INT>) COMMENT 'c' PARTITIONED BY (dt STRING)
       ROW FORMAT DELIMITED FIELDS TERMINATED BY '\\001' STORED AS TEXTFILE LOCATION 'file:///x/' TBLPROPERTIES ('k'='v')`;
