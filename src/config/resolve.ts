@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { defineErrors, LakecastError } from '../shared/index.js';
+import { defineErrors, LakecastError, nearMiss } from '../shared/index.js';
 import { type Config, type ConfigInput, ConfigSchema } from './schema.js';
 
 export const ConfigErrors = defineErrors({
@@ -42,6 +42,34 @@ export const ENV_VARS: Readonly<Record<string, string>> = Object.freeze({
   LAKECAST_S3_ACCESS_KEY_ID: 's3.accessKeyId',
   LAKECAST_S3_SECRET_ACCESS_KEY: 's3.secretAccessKey',
 });
+
+/** `LAKECAST_*` variables read outside the configuration (secrets, the CLI's client settings). */
+export const OTHER_ENV_VARS: readonly string[] = Object.freeze([
+  'LAKECAST_ROOT_PASSWORD',
+  'LAKECAST_SECRETS_KEY',
+  'LAKECAST_URL',
+  'LAKECAST_USER',
+  'LAKECAST_PASSWORD',
+  'LAKECAST_TOKEN',
+]);
+
+/**
+ * `LAKECAST_*` variables in `env` that Lakecast does not read (a misspelt setting would otherwise be ignored without
+ * a word), each with the name it is closest to. Variables of the project's own tests and benchmarks
+ * (`LAKECAST_TEST_*`, `LAKECAST_BENCH_*`) are not reported.
+ */
+export function unknownEnvVars(env: NodeJS.ProcessEnv): { name: string; didYouMean?: string }[] {
+  const known = [...Object.keys(ENV_VARS), ...OTHER_ENV_VARS];
+  return Object.keys(env)
+    .filter(
+      (name) => /^LAKECAST_/.test(name) && !/^LAKECAST_(TEST|BENCH)_/.test(name) && !known.includes(name),
+    )
+    .sort()
+    .map((name) => {
+      const didYouMean = nearMiss(name, known, 3);
+      return didYouMean === undefined ? { name } : { name, didYouMean };
+    });
+}
 
 type Plain = Record<string, unknown>;
 

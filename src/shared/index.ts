@@ -1,5 +1,6 @@
 /** Shared kernel: the error convention, result shapes and logging used by every capability. */
 export * from './abort.js';
+export * from './edit-distance.js';
 export * from './errors.js';
 export * from './key-file.js';
 export * from './logger.js';

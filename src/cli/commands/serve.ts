@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type ConfigInput, resolveConfig } from '../../config/index.js';
+import { type ConfigInput, resolveConfig, unknownEnvVars } from '../../config/index.js';
 import { startServer } from '../../server/index.js';
 
 /** `lakecast serve`: starts the server until SIGINT/SIGTERM. */
@@ -33,6 +33,12 @@ export function registerServeCommand(program: Command): void {
         overrides: overrides as ConfigInput,
       });
       const server = await startServer(config);
+      for (const { name, didYouMean } of unknownEnvVars(process.env)) {
+        server.logger.warn(
+          { variable: name, ...(didYouMean ? { didYouMean } : {}) },
+          `${name} is not a Lakecast setting and is ignored${didYouMean ? ` (did you mean ${didYouMean}?)` : ''}`,
+        );
+      }
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;

@@ -1,5 +1,6 @@
 import { SERDE_PROPERTY_PREFIX } from '../../catalog/table-properties.js';
 import type { ColumnDefinition, TableFormat } from '../../catalog/types.js';
+import { nearMiss } from '../../shared/edit-distance.js';
 import type { Cursor } from '../cursor.js';
 import { forbidden, unsupported } from '../errors.js';
 import { formatHiveType, parseHiveType } from '../hive-types.js';
@@ -135,22 +136,7 @@ const KNOWN_PROPERTIES = ['skip.header.line.count', 'serialization.null.format']
 export function misspeltProperty(key: string): string | undefined {
   if ((KNOWN_PROPERTIES as readonly string[]).includes(key)) return undefined;
   const normal = key.toLowerCase().replace(/[_\-\s]/g, '.');
-  return KNOWN_PROPERTIES.find((known) => withinEdits(normal, known, 2));
-}
-
-/** True when `a` becomes `b` with at most `max` single-character insertions, deletions or substitutions. */
-function withinEdits(a: string, b: string, max: number): boolean {
-  if (Math.abs(a.length - b.length) > max) return false;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    if (Math.min(...row) > max) return false;
-    prev = row;
-  }
-  return prev[b.length]! <= max;
+  return nearMiss(normal, KNOWN_PROPERTIES);
 }
 
 function properties(c: Cursor): Record<string, string> {

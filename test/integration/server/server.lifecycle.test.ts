@@ -37,6 +37,7 @@ describe('server - lifecycle', () => {
             LAKECAST_MYSQL_PORT: '0',
             LAKECAST_HTTP_PORT: '0',
             LAKECAST_ROOT_PASSWORD: 'pw',
+            LAKECAST_TASK_CONCURENCY: '4', // misspelt: warned about, not silently ignored
           },
           stdio: ['ignore', 'pipe', 'pipe'],
         },
@@ -53,6 +54,9 @@ describe('server - lifecycle', () => {
       child.kill(signal);
       expect(await exited).toBe(0);
       expect(out).toContain('shutting down');
+      expect(out).toContain(
+        'LAKECAST_TASK_CONCURENCY is not a Lakecast setting and is ignored (did you mean LAKECAST_TASK_CONCURRENCY?)',
+      );
     });
   }
 

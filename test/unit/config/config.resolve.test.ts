@@ -1,7 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_HTTP_PORT, DEFAULT_MYSQL_PORT, resolveConfig } from '../../../src/config/index.js';
+import {
+  DEFAULT_HTTP_PORT,
+  DEFAULT_MYSQL_PORT,
+  ENV_VARS,
+  resolveConfig,
+  unknownEnvVars,
+} from '../../../src/config/index.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 describe('config - resolveConfig', () => {
@@ -84,5 +90,24 @@ describe('config - resolveConfig', () => {
     for (const file of [bad, path.join(tmp.dir, 'missing.json')]) {
       expect(() => resolveConfig({ file })).toThrow(expect.objectContaining({ code: 'LC_CONFIG_FILE' }));
     }
+  });
+
+  it('unknown LAKECAST_* variables are reported with the setting they are closest to (a typo is never silent)', () => {
+    expect(
+      unknownEnvVars({
+        LAKECAST_TASK_CONCURENCY: '4', // one letter off
+        LAKECAST_DATADIR: '/x', // the underscore missing
+        LAKECAST_SOMETHING_ELSE: '1',
+        LAKECAST_TASK_CONCURRENCY: '4', // known
+        LAKECAST_ROOT_PASSWORD: 'pw', // read outside the config
+        LAKECAST_TEST_PG_URL: 'postgres://', // the project's own test settings
+        PATH: '/bin',
+      }),
+    ).toEqual([
+      { name: 'LAKECAST_DATADIR', didYouMean: 'LAKECAST_DATA_DIR' },
+      { name: 'LAKECAST_SOMETHING_ELSE' },
+      { name: 'LAKECAST_TASK_CONCURENCY', didYouMean: 'LAKECAST_TASK_CONCURRENCY' },
+    ]);
+    expect(unknownEnvVars(Object.fromEntries(Object.keys(ENV_VARS).map((k) => [k, '1'])))).toEqual([]);
   });
 });
