@@ -6,10 +6,12 @@ import {
   type LakecastError,
   type RowBatch,
   type StatementResult,
+  textColumn,
   toLakecastError,
 } from '../shared/index.js';
 import { route } from './dispatch.js';
 import { forbidden } from './errors.js';
+import { ASYNC_TASK_ID_COLUMN, hasHints, parseHints } from './hints.js';
 import { maskSecrets } from './mask.js';
 import { bindLiterals, checkParamCount, countPlaceholders } from './params.js';
 import { isQueryStart, runEngineQuery, sandboxExplain, sandboxQuery } from './query.js';
@@ -133,6 +135,13 @@ export function createSqlFront(deps: SqlFrontDeps): SqlFront {
     signal: AbortSignal,
     params?: readonly Cell[],
   ): Promise<StatementResult> {
+    if (params !== undefined && hasHints(sql)) {
+      // Hints act on the statement's text (an async submit keeps it as the task's command): a hinted
+      // COM_STMT_EXECUTE binds its parameters as literals and runs as that text would over COM_QUERY.
+      const tokens = withoutTrailingSemicolons(tokenize(sql).tokens);
+      checkParamCount(countPlaceholders(tokens), params);
+      return run(ctx, bindLiterals(sql, tokens, params), signal);
+    }
     const t0 = performance.now();
     env.questions++;
     let kind = 'statement';
@@ -183,6 +192,9 @@ export function createSqlFront(deps: SqlFrontDeps): SqlFront {
   async function prepare(ctx: SessionContext, sql: string): Promise<PreparedStatementInfo> {
     const tokens = withoutTrailingSemicolons(tokenize(sql).tokens);
     const paramCount = countPlaceholders(tokens);
+    // A bad hint fails at prepare; a run-async statement answers its task id (see run()).
+    if (hasHints(sql) && parseHints(sql).hints.runAsync)
+      return { paramCount, columns: [textColumn(ASYNC_TASK_ID_COLUMN)] };
     const r = route({ tokens, sql });
     if (r.kind !== 'query') return { paramCount, columns: [] };
     const prepared = await sandboxQuery(env, ctx, sql, tokens);

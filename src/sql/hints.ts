@@ -41,6 +41,9 @@ export interface Hints {
   readonly mqOn?: readonly ReceiptOn[];
 }
 
+/** Column of the answer to a `run-async` submit, as DLA names it. */
+export const ASYNC_TASK_ID_COLUMN = 'ASYNC_TASK_ID';
+
 /** Result of {@link parseHints}. */
 export interface ParsedStatement {
   readonly hints: Hints;

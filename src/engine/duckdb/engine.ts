@@ -6,9 +6,17 @@ import {
   DuckDBInstance,
   type DuckDBPreparedStatement,
   type DuckDBResult,
+  DuckDBTypeId,
 } from '@duckdb/node-api';
 import type { TableDefinition } from '../../catalog/index.js';
-import { CommonErrors, LakecastError, type Logger, type RowBatch, silentLogger } from '../../shared/index.js';
+import {
+  CommonErrors,
+  LakecastError,
+  type Logger,
+  type RowBatch,
+  silentLogger,
+  textColumn,
+} from '../../shared/index.js';
 import { EngineErrors, toEngineError } from '../errors.js';
 import type { Engine, EngineResult, QueryOptions, QueryStats, StatementAnalysis } from '../types.js';
 import { walkStatements } from './analyze.js';
@@ -409,7 +417,13 @@ export async function createDuckDbEngine(options: DuckDbEngineOptions): Promise<
       try {
         const columns = [];
         for (let i = 0; i < prepared.columnCount; i++) {
-          columns.push(columnMeta(prepared.columnName(i), prepared.columnType(i)));
+          // A column whose type hangs on a parameter (`SELECT ? AS a`) is unknown until bound: text, as MySQL
+          // describes a placeholder; the result set of the execution carries the real type.
+          columns.push(
+            prepared.columnTypeId(i) === DuckDBTypeId.INVALID
+              ? textColumn(prepared.columnName(i))
+              : columnMeta(prepared.columnName(i), prepared.columnType(i)),
+          );
         }
         return { columns, paramCount: prepared.parameterCount };
       } finally {

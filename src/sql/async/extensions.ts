@@ -24,7 +24,7 @@ import {
   type TaskColumn,
   type TaskListOptions,
 } from '../../tasks/store/index.js';
-import { HintErrors, hasHints, parseHints } from '../hints.js';
+import { ASYNC_TASK_ID_COLUMN, HintErrors, hasHints, parseHints } from '../hints.js';
 import type { SessionContext, StatementExtension } from '../types.js';
 import { isKillTask, isShowQueryTask, parseKillTask, parseShowQueryTask } from './parser.js';
 import { compileCondition, pinsIds, statusesAdmitted, taskColumn } from './where.js';
@@ -42,9 +42,6 @@ export interface AsyncTaskExtensionDeps {
  * 100,000-row SHOW streamed, with 250 up to 30 ms, for the same total time.
  */
 export const SHOW_PAGE_SIZE = 250;
-
-/** Column of the submit answer, as DLA names it. */
-export const ASYNC_TASK_ID_COLUMN = 'ASYNC_TASK_ID';
 
 /** `tasks:hint` — see the module comment. */
 export function createHintExtension(deps: AsyncTaskExtensionDeps): StatementExtension {

@@ -34,6 +34,32 @@ describe('server - mysql2 driver', () => {
     expect(rows).toEqual([{ id: 2, name: 'data lake analytics' }]);
   });
 
+  it('execute - a placeholder-typed column (SELECT ? AS a) is described as text and answered typed', async () => {
+    const [rows] = await conn.execute('SELECT ? AS a, ? + 1 AS b', [5, 6]);
+    expect(rows).toEqual([{ a: 5, b: 7 }]);
+  });
+
+  it('execute with hints - run-async submits (parameters bound into the command); a bad hint fails', async () => {
+    const [submitted] = await conn.execute('/*+ run-async=true */ SELECT ? AS a, ? AS s FROM test_table1', [
+      7,
+      "it's",
+    ]);
+    const id = (submitted as { ASYNC_TASK_ID: string }[])[0]!.ASYNC_TASK_ID;
+    expect(id).toMatch(/^q\d{12}/);
+    let task: Record<string, unknown> = {};
+    for (let i = 0; i < 100 && task.status !== 'SUCCESS'; i++) {
+      const [rows] = await conn.query(`SHOW QUERY_TASK WHERE id = '${id}'`);
+      task = (rows as Record<string, unknown>[])[0]!;
+      if (task.status !== 'SUCCESS') await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(task).toMatchObject({ status: 'SUCCESS', row_count: 2 });
+    expect(task.command).toBe("/*+ run-async=true */ SELECT 7 AS a, 'it''s' AS s FROM test_table1");
+    await expect(conn.execute('/*+ run-async=true, bogus=1 */ SELECT ?', [1])).rejects.toMatchObject({
+      errno: 1064,
+      message: "Unknown hint 'bogus'",
+    });
+  });
+
   it('users, grants and the per-schema sandbox', async () => {
     await conn.query("CREATE USER 'analyst' IDENTIFIED BY 'analyst-pw'");
     const analyst = await connectMysql(server, { user: 'analyst', password: 'analyst-pw' });
