@@ -6,7 +6,13 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import type { Metrics } from '../metrics/index.js';
-import { CommonErrors, LakecastError, type Logger, toLakecastError } from '../shared/index.js';
+import {
+  CommonErrors,
+  LakecastError,
+  type Logger,
+  toLakecastError,
+  validationMessage,
+} from '../shared/index.js';
 import { type HttpAuthenticator, requireUser } from './auth-hook.js';
 import { HttpErrors } from './errors.js';
 import { type HttpSqlGateway, MAX_HTTP_SQL_BYTES, sqlRoutes } from './routes/sql.js';
@@ -156,22 +162,4 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   );
   for (const mount of options.publicPlugins ?? []) await app.register(mount.plugin, { prefix: mount.prefix });
   return app;
-}
-
-/**
- * The message of a request that failed its schema: Fastify's, except for an undeclared property, which Ajv's
- * message does not name (`body must NOT have additional properties`).
- */
-function validationMessage(error: {
-  validation?: unknown;
-  validationContext?: string;
-  message: string;
-}): string {
-  const first = (Array.isArray(error.validation) ? error.validation[0] : undefined) as
-    | { keyword?: string; instancePath?: string; params?: { additionalProperty?: unknown } }
-    | undefined;
-  const name = first?.params?.additionalProperty;
-  if (first?.keyword !== 'additionalProperties' || typeof name !== 'string') return error.message;
-  const where = `${error.validationContext ?? 'request'}${first.instancePath ?? ''}`;
-  return `${where} has an unknown property '${name.slice(0, 64)}'`;
 }

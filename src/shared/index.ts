@@ -8,3 +8,4 @@ export * from './process.js';
 export * from './random.js';
 export * from './results.js';
 export * from './secret-box.js';
+export * from './validation-message.js';

@@ -8,6 +8,7 @@ import type {
 import type { AuthUser } from '../../auth/types.js';
 import '../../http/types.js';
 import { CommonErrors, LakecastError, toLakecastError } from '../../shared/errors.js';
+import { validationMessage } from '../../shared/validation-message.js';
 import { hubError } from '../errors.js';
 import type {
   CommitRequest,
@@ -108,7 +109,7 @@ export async function hubRoutes(app: FastifyInstance, opts: HubRoutesOptions): P
   app.setErrorHandler((err: FastifyError | LakecastError) => {
     if (err instanceof LakecastError) throw err;
     const fe = err as FastifyError;
-    if (fe.validation) throw hubError('HUB_BAD_REQUEST', fe.message);
+    if (fe.validation) throw hubError('HUB_BAD_REQUEST', validationMessage(fe));
     if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
       throw hubError('HUB_REQUEST_TOO_LARGE', 'request body too large');
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500)

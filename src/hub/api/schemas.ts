@@ -80,6 +80,7 @@ export const updateTopicBody = {
 export const recordInput = {
   type: 'object',
   required: ['data'],
+  additionalProperties: false,
   properties: {
     // No type here on purpose: fastify's Ajv coerces types, and ['x'] would turn into 'x' under anyOf.
     data: { description: 'BLOB: base64 string; TUPLE: array in schema order or object keyed by field' },

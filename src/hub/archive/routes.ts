@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyRequest 
 import type { AuthUser } from '../../auth/types.js';
 import '../../http/types.js';
 import { CommonErrors, LakecastError, toLakecastError } from '../../shared/errors.js';
+import { validationMessage } from '../../shared/validation-message.js';
 import type { HubAction } from '../api/routes.js';
 import { hubError } from '../errors.js';
 import type { Archiver, ArchiveSpec } from './types.js';
@@ -47,7 +48,7 @@ export async function archiveRoutes(app: FastifyInstance, opts: ArchiveRoutesOpt
     if (err instanceof LakecastError) throw err;
     const fe = err as FastifyError;
     if (fe.validation || (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500))
-      throw hubError('HUB_BAD_REQUEST', fe.message);
+      throw hubError('HUB_BAD_REQUEST', validationMessage(fe));
     throw toLakecastError(err);
   });
   const allow = async (req: FastifyRequest, project: string, action: HubAction): Promise<AuthUser> => {

@@ -76,6 +76,20 @@ describe('hub HTTP routes', () => {
     const noBody = await post('/projects/web/topics/lines/records', '{}');
     expect(noBody.status).toBe(400);
     expect(((await noBody.json()) as { error: { code: string } }).error.code).toBe('LC_HUB_BAD_REQUEST');
+    // A misspelt record key is refused by name (JSON and NDJSON alike), not dropped: the record would have gone
+    // to another shard than its partition key's.
+    for (const [body, type] of [
+      ['{"records":[{"data":["x"],"partitonKey":"k"}]}', 'application/json'],
+      ['{"data":["x"],"partitonKey":"k"}\n', 'application/x-ndjson'],
+    ]) {
+      const typo = await post('/projects/web/topics/lines/records', body!, { 'content-type': type! });
+      expect(typo.status).toBe(400);
+      const error = ((await typo.json()) as { error: { code: string; message: string } }).error;
+      expect(error).toMatchObject({
+        code: 'LC_HUB_BAD_REQUEST',
+        message: expect.stringContaining("'partitonKey'"),
+      });
+    }
     const missing = await fetch(`${url}/projects/web/topics/nope`);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('LC_HUB_TOPIC_NOT_FOUND');
