@@ -68,11 +68,16 @@ export function defineChannel(
     const v = all[k];
     if (v === undefined || k === 'brokers') continue;
     for (const u of String(v).split(',')) {
+      let url: URL;
       try {
-        new URL(u.trim());
+        url = new URL(u.trim());
       } catch {
         throw invalid(`setting '${k}' is not a valid URL`);
       }
+      if (t.urlSchemes && !t.urlSchemes.includes(url.protocol))
+        throw invalid(
+          `setting '${k}' of a ${t.type} channel must be a ${t.urlSchemes.map((p) => p.slice(0, -1)).join(' or ')} URL`,
+        );
     }
   }
   try {

@@ -27,6 +27,7 @@ export function robotChannelType(spec: RobotSpec): ChannelType {
     keys: ['url', ...(spec.signed ? ['secret'] : []), 'timeout_ms', 'rate_per_minute', 'rate_per_second'],
     secretKeys: spec.signed ? ['secret', 'url'] : ['url'],
     required: ['url'],
+    urlSchemes: ['http:', 'https:'],
     create(s): Channel {
       const url = str(s, 'url')!;
       const secret = spec.signed ? str(s, 'secret') : undefined;

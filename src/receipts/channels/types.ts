@@ -79,6 +79,8 @@ export interface ChannelType {
   readonly keys: readonly string[];
   /** Settings that must be present. */
   readonly required: readonly string[];
+  /** URL schemes (`https:`) its `url` setting may have; absent: any URL. */
+  readonly urlSchemes?: readonly string[];
   /** The setting `mq-endpoint` replaces (a URL), when the type accepts one. */
   readonly endpointKey?: string;
   /** Type-specific validation (throws a message). */

@@ -171,6 +171,7 @@ function withList(c: Cursor): Record<string, SettingValue> {
   if (c.punct(')')) return out;
   for (;;) {
     const key = c.name('a setting name').toLowerCase();
+    if (Object.hasOwn(out, key)) throw syntax(`setting ${key} is given twice`);
     if (!c.punct('=')) throw syntax(`expected = after ${key}`);
     const t = c.peek();
     if (t.k === 'str' || t.k === 'num') out[key] = t.v;

@@ -59,6 +59,8 @@ describe('receipts - channel statements parser', () => {
       'DROP NOTIFICATION CHANNEL',
       "CREATE NOTIFICATION CHANNEL x TYPE webhook WITH (url='unterminated",
       'SHOW NOTIFICATION CHANNELS extra',
+      // A setting given twice is an error, not "the last one wins".
+      "CREATE NOTIFICATION CHANNEL x TYPE webhook WITH (url='http://a', secret='s3cr3t', url='http://b')",
     ]) {
       let err: unknown;
       try {
@@ -129,6 +131,21 @@ describe('receipts - channel definitions', () => {
     expect(() => defineChannel('x', 'webhook', {}, 'sql')).toThrow(/needs the setting 'url'/);
     expect(() => defineChannel('x', 'webhook', { url: 'http://a', secret: 'nope' }, 'sql')).toThrow(/whsec_/);
     expect(() => defineChannel('bad name', 'webhook', { url: 'http://a' }, 'sql')).toThrow(/channel name/);
+    // A URL of a scheme the type does not send to is refused when the channel is defined, not when it first sends.
+    for (const [type, url] of [
+      ['webhook', 'file:///etc/passwd'],
+      ['dingtalk', 'ftp://oapi.dingtalk.com/robot/send'],
+      ['amqp', 'http://127.0.0.1:5672'],
+      ['redis', 'mqtt://127.0.0.1'],
+    ] as const) {
+      expect(() => defineChannel('x', type, { url }, 'sql'), type).toThrow(
+        expect.objectContaining({
+          code: 'LC_CHANNEL_INVALID',
+          message: expect.stringContaining('must be a'),
+        }),
+      );
+    }
+    expect(defineChannel('x', 'mqtt', { url: 'mqtts://broker:8883', topic: 't' }, 'sql').type).toBe('mqtt');
   });
 
   it('every channel type is registered', () => {

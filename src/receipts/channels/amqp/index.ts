@@ -22,6 +22,7 @@ export const amqpChannelType: ChannelType = {
   secretKeys: [],
   required: ['url'],
   endpointKey: 'url',
+  urlSchemes: ['amqp:', 'amqps:'],
   create(s, ctx): Channel {
     const url = str(s, 'url')!;
     const exchange = str(s, 'exchange') ?? '';

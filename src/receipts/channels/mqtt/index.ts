@@ -13,6 +13,7 @@ export const mqttChannelType: ChannelType = {
   secretKeys: [],
   required: ['url'],
   endpointKey: 'url',
+  urlSchemes: ['mqtt:', 'mqtts:', 'tcp:', 'tls:', 'ssl:', 'ws:', 'wss:'],
   create(s, ctx): Channel {
     const url = str(s, 'url')!;
     const topic = str(s, 'topic');

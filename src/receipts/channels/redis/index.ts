@@ -15,6 +15,7 @@ export const redisChannelType: ChannelType = {
   secretKeys: [],
   required: ['url'],
   endpointKey: 'url',
+  urlSchemes: ['redis:', 'rediss:'],
   validate(s) {
     const mode = str(s, 'mode');
     if (mode !== undefined && mode !== 'stream' && mode !== 'pubsub')

@@ -18,6 +18,7 @@ export const webhookChannelType: ChannelType = {
   secretKeys: ['secret'],
   required: ['url'],
   endpointKey: 'url',
+  urlSchemes: ['http:', 'https:'],
   validate(s) {
     const secret = str(s, 'secret');
     if (secret !== undefined && !/^whsec_[A-Za-z0-9+/=]{16,}$/.test(secret)) {
