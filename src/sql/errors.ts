@@ -22,6 +22,8 @@ export const SqlErrors = defineErrors({
   SQL_UNKNOWN_THREAD: { errno: 1094, sqlState: 'HY000', httpStatus: 404 },
   /** A prepared statement executed with the wrong number of parameters (MySQL ER_WRONG_ARGUMENTS). */
   SQL_BAD_PARAMS: { errno: 1210, sqlState: 'HY000', httpStatus: 400 },
+  /** A session variable Lakecast acts on set to a value of the wrong type (MySQL ER_WRONG_TYPE_FOR_VAR). */
+  SQL_WRONG_TYPE_FOR_VAR: { errno: 1232, sqlState: '42000', httpStatus: 400 },
 });
 
 /** Builds a LakecastError from this catalog. */

@@ -166,6 +166,16 @@ export async function sandboxExplain(
   return { ...q, engineSql: prefix + q.engineSql };
 }
 
+/**
+ * A session's statement timeout: the server's `limits.queryTimeoutMs`, lowered by the session's MySQL
+ * `max_execution_time` (milliseconds; 0 or unset = the server's). 0 = none.
+ */
+export function sessionTimeoutMs(serverMs: number, ctx: SessionContext): number {
+  const session = Number(ctx.variables.get('max_execution_time') ?? 0);
+  if (!(session > 0)) return serverMs;
+  return serverMs > 0 ? Math.min(serverMs, session) : session;
+}
+
 /** Runs a sandboxed query with the session's limits: timeout, default schema, cancellation, parameters. */
 export function runEngineQuery(
   env: FrontEnv,
@@ -176,7 +186,7 @@ export function runEngineQuery(
 ): Promise<EngineResult> {
   return env.deps.engine.query(prepared.engineSql, {
     signal,
-    timeoutMs: env.deps.config.limits.queryTimeoutMs,
+    timeoutMs: sessionTimeoutMs(env.deps.config.limits.queryTimeoutMs, ctx),
     scans: prepared.scans,
     ...(ctx.database === null ? {} : { defaultSchema: ctx.database }),
     ...(params === undefined || params.length === 0 ? {} : { params }),

@@ -49,7 +49,8 @@ function store(input: StatementInput, name: string, value: string): void {
 
 /**
  * SET NAMES / CHARACTER SET / TRANSACTION / [scope] var = value, … / @@scope.var = … / @user = …: stored as
- * session variables (harmless: nothing reaches the engine). Engine settings are refused, GLOBAL unsupported.
+ * session variables (nothing reaches the engine; `max_execution_time` caps the session's SELECTs, see
+ * query.ts). Engine settings are refused, GLOBAL unsupported.
  */
 export async function handleSet(input: StatementInput): Promise<StatementResult> {
   const c = new Cursor(input.tokens, input.sql);
@@ -112,6 +113,11 @@ export async function handleSet(input: StatementInput): Promise<StatementResult>
       throw forbidden(`SET ${name}`, 'engine settings are managed by the server configuration');
     if (itemScope === 'GLOBAL' || itemScope === 'PERSIST' || itemScope === 'PERSIST_ONLY')
       throw unsupported(`SET ${itemScope} (server variables come from the configuration)`);
+    if (name === 'max_execution_time' && !/^\d{1,10}$/.test(value))
+      throw sqlError(
+        SqlErrors.SQL_WRONG_TYPE_FOR_VAR,
+        "Incorrect argument type to variable 'max_execution_time'",
+      );
     store(input, name, value);
   } while (c.acceptPunct(','));
   c.end();

@@ -210,6 +210,23 @@ describe('sql front - processlist, kill, cancellation and stats', () => {
     expect((await run(s, 'SELECT 1')).rows).toEqual([[1]]);
   });
 
+  it("the session's max_execution_time (ms) caps its queries, as in MySQL; a bad value is 1232", async () => {
+    const s = await h.session(undefined, 'demo');
+    await run(s, 'SET max_execution_time = 300');
+    expect((await run(s, 'SELECT @@max_execution_time')).rows).toEqual([[300]]);
+    const started = Date.now();
+    await expect(
+      run(s, 'SELECT sum(a.range * b.range) FROM range(100000000) a, range(1000) b'),
+    ).rejects.toMatchObject({ code: 'LC_TIMEOUT', errno: 3024 });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await expect(run(s, "SET max_execution_time = 'soon'")).rejects.toMatchObject({
+      code: 'LC_SQL_WRONG_TYPE_FOR_VAR',
+      errno: 1232,
+    });
+    await run(s, 'SET SESSION max_execution_time = 0'); // 0: the server's limit again
+    expect((await run(s, 'SELECT 1')).rows).toEqual([[1]]);
+  });
+
   it('a result abandoned before its first batch releases its engine connection', async () => {
     const s = await h.session(undefined, 'demo');
     for (let i = 0; i < 12; i++) {
