@@ -14,7 +14,7 @@ import { forbidden } from './errors.js';
 import { ASYNC_TASK_ID_COLUMN, hasHints, parseHints } from './hints.js';
 import { maskSecrets } from './mask.js';
 import { bindLiterals, checkParamCount, countPlaceholders } from './params.js';
-import { isQueryStart, runEngineQuery, sandboxExplain, sandboxQuery } from './query.js';
+import { isQueryStart, maxExecutionTimeHint, runEngineQuery, sandboxExplain, sandboxQuery } from './query.js';
 import type { FrontEnv } from './statements/env.js';
 import { useDatabase } from './statements/session.js';
 import { registerInEngine } from './statements/tables-ddl.js';
@@ -176,7 +176,8 @@ export function createSqlFront(deps: SqlFrontDeps): SqlFront {
         r.kind === 'explain'
           ? await sandboxExplain(env, ctx, sql, tokens)
           : await sandboxQuery(env, ctx, sql, tokens);
-      const res = await runEngineQuery(env, ctx, prepared, signal, params);
+      const hintMs = maxExecutionTimeHint(tokens, lexed.comments);
+      const res = await runEngineQuery(env, ctx, prepared, signal, params, hintMs);
       return {
         kind: 'rows',
         columns: res.columns,

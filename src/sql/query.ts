@@ -6,7 +6,7 @@ import { rewriteQuery } from './rewrite.js';
 import { checkAnalysis, checkTableName } from './sandbox.js';
 import { account, type FrontEnv, lookupName, SYSTEM_SCHEMAS, schemaOf } from './statements/env.js';
 import { refreshForQuery } from './statements/tables-ddl.js';
-import { clip, isKeyword, isPunct, type Token, tokenize } from './tokenizer.js';
+import { type Comment, clip, isKeyword, isPunct, type Token, tokenize } from './tokenizer.js';
 import type { PreparedUserQuery, SessionContext } from './types.js';
 import { serverVariables, variableValue } from './variables.js';
 
@@ -167,13 +167,33 @@ export async function sandboxExplain(
 }
 
 /**
- * A session's statement timeout: the server's `limits.queryTimeoutMs`, lowered by the session's MySQL
- * `max_execution_time` (milliseconds; 0 or unset = the server's). 0 = none.
+ * A statement's timeout: the server's `limits.queryTimeoutMs`, lowered by MySQL's `MAX_EXECUTION_TIME(ms)`
+ * optimizer hint when the statement has one, else by the session's `max_execution_time` (milliseconds; 0 or
+ * unset = the server's). 0 = none.
  */
-export function sessionTimeoutMs(serverMs: number, ctx: SessionContext): number {
-  const session = Number(ctx.variables.get('max_execution_time') ?? 0);
-  if (!(session > 0)) return serverMs;
-  return serverMs > 0 ? Math.min(serverMs, session) : session;
+export function sessionTimeoutMs(serverMs: number, ctx: SessionContext, hintMs?: number): number {
+  const own = hintMs ?? Number(ctx.variables.get('max_execution_time') ?? 0);
+  if (!(own > 0)) return serverMs;
+  return serverMs > 0 ? Math.min(serverMs, own) : own;
+}
+
+/**
+ * MySQL's statement timeout hint, `SELECT /*+ MAX_EXECUTION_TIME(1000) *\/ …` (in a hint comment right after the
+ * leading SELECT, where MySQL reads it): its milliseconds, else undefined. MySQL's other optimizer hints are
+ * advice about index and join choices that DuckDB makes itself; they stay comments.
+ */
+export function maxExecutionTimeHint(
+  tokens: readonly Token[],
+  comments: readonly Comment[],
+): number | undefined {
+  const [first, second] = tokens;
+  if (!first || !isKeyword(first, 'SELECT')) return undefined;
+  for (const c of comments) {
+    if (c.start < first.end || (second && c.start > second.start)) continue;
+    const m = /^\/\*\+[\s\S]*?\bMAX_EXECUTION_TIME\s*\(\s*(\d{1,10})\s*\)/i.exec(c.text);
+    if (m) return Number(m[1]);
+  }
+  return undefined;
 }
 
 /** Runs a sandboxed query with the session's limits: timeout, default schema, cancellation, parameters. */
@@ -183,10 +203,11 @@ export function runEngineQuery(
   prepared: Pick<PreparedUserQuery, 'engineSql' | 'scans'>,
   signal: AbortSignal,
   params?: readonly Cell[],
+  hintTimeoutMs?: number,
 ): Promise<EngineResult> {
   return env.deps.engine.query(prepared.engineSql, {
     signal,
-    timeoutMs: sessionTimeoutMs(env.deps.config.limits.queryTimeoutMs, ctx),
+    timeoutMs: sessionTimeoutMs(env.deps.config.limits.queryTimeoutMs, ctx, hintTimeoutMs),
     scans: prepared.scans,
     ...(ctx.database === null ? {} : { defaultSchema: ctx.database }),
     ...(params === undefined || params.length === 0 ? {} : { params }),

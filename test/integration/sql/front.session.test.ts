@@ -225,6 +225,14 @@ describe('sql front - processlist, kill, cancellation and stats', () => {
     });
     await run(s, 'SET SESSION max_execution_time = 0'); // 0: the server's limit again
     expect((await run(s, 'SELECT 1')).rows).toEqual([[1]]);
+    // MySQL's optimizer hint sets it for one statement; MySQL's other optimizer hints stay comments.
+    await expect(
+      run(
+        s,
+        'SELECT /*+ MAX_EXECUTION_TIME(300) */ sum(a.range * b.range) FROM range(100000000) a, range(1000) b',
+      ),
+    ).rejects.toMatchObject({ code: 'LC_TIMEOUT' });
+    expect((await run(s, 'SELECT /*+ NO_INDEX_MERGE(t) MAX_EXECUTION_TIME(60000) */ 1')).rows).toEqual([[1]]);
   });
 
   it('a result abandoned before its first batch releases its engine connection', async () => {
