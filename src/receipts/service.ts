@@ -157,8 +157,9 @@ export function createReceipts(deps: ReceiptsDeps): Receipts {
     async checkHints(hints) {
       if (hints.mqNotifyBy === undefined) return;
       if (!(await registry.get(hints.mqNotifyBy))) {
+        // 400 over HTTP: the request names a channel that does not exist, the route itself does.
         throw new LakecastError(
-          ReceiptErrors.CHANNEL_NOT_FOUND,
+          { ...ReceiptErrors.CHANNEL_NOT_FOUND, httpStatus: 400 },
           `mq-notify-by: no notification channel named ${hints.mqNotifyBy}`,
         );
       }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyStandardWebhook } from '../../../src/receipts/index.js';
-import { connectMysql, startTestServer, type TestServer } from '../../helpers/server.js';
+import { connectMysql, startTestServer, TEST_ROOT_PASSWORD, type TestServer } from '../../helpers/server.js';
 
 const SECRET = `whsec_${Buffer.from('receipt-signing-key-for-tests!!').toString('base64')}`;
 
@@ -93,6 +93,17 @@ describe('server - a message receipt tells a webhook when an async task ends', (
     await expect(
       conn.query("/*+ run_async=true, mq-notify-by=ops, mq-endpoint='http://169.254.169.254/' */ select 1"),
     ).rejects.toMatchObject({ message: expect.stringContaining('not on the receipts endpoint allowlist') });
+    // Over HTTP too: 400 (a bad request to a route that exists), the same code.
+    const res = await fetch(`http://127.0.0.1:${server.httpPort}/v1/tasks`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`root:${TEST_ROOT_PASSWORD}`).toString('base64')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ sql: 'select 1', hints: { 'mq-notify-by': 'opz' } }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('LC_CHANNEL_NOT_FOUND');
     const [after] = await conn.query('SHOW QUERY_TASK');
     expect((after as unknown[]).length).toBe((before as unknown[]).length);
   });

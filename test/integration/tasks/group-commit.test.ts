@@ -69,9 +69,11 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       const bad = gc.run(async () => {
         throw new Error('bad op');
       });
+      // Handled from the start: the group may fail while the tick below is still pending.
+      const badRejects = expect(bad).rejects.toThrow('bad op');
       await tick(); // the first group has started
       const b = gc.run(set('B'));
-      await expect(bad).rejects.toThrow('bad op');
+      await badRejects;
       await Promise.all([a, b]);
       const row = await sql<{ v: string }>`select v from gc_kv where k = 'x'`.execute(opened.db);
       expect(row.rows[0]!.v).toBe('B');
