@@ -20,6 +20,7 @@ export const ENV_VARS: Readonly<Record<string, string>> = Object.freeze({
   LAKECAST_ENGINE_MEMORY_LIMIT: 'limits.engineMemoryLimit',
   LAKECAST_ENGINE_THREADS: 'limits.engineThreads',
   LAKECAST_MAX_CONNECTIONS: 'limits.maxConnections',
+  LAKECAST_MAX_HTTP_CONNECTIONS: 'limits.maxHttpConnections',
   LAKECAST_TLS_CERT_FILE: 'tls.certFile',
   LAKECAST_TLS_KEY_FILE: 'tls.keyFile',
   LAKECAST_TASK_CONCURRENCY: 'tasks.concurrency',

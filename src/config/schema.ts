@@ -12,6 +12,8 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_MYSQL_PORT = 3307;
 export const DEFAULT_HTTP_PORT = 8080;
 export const DEFAULT_MAX_CONNECTIONS = 151; // MySQL's max_connections default
+/** HTTP connections at once (event streams and long polls hold theirs); more are closed at accept. */
+export const DEFAULT_MAX_HTTP_CONNECTIONS = 1024;
 export const DEFAULT_QUERY_TIMEOUT_MS = 30 * 60_000;
 export const DEFAULT_MAX_PACKET_BYTES = 64 * 1024 * 1024; // MySQL 8's max_allowed_packet
 
@@ -52,6 +54,7 @@ export const ConfigSchema = z
         /** DuckDB worker threads (0 = one per core). */
         engineThreads: z.coerce.number().int().min(0).default(0),
         maxConnections: z.coerce.number().int().min(1).default(DEFAULT_MAX_CONNECTIONS),
+        maxHttpConnections: z.coerce.number().int().min(1).default(DEFAULT_MAX_HTTP_CONNECTIONS),
         maxPacketBytes: z.coerce.number().int().min(1024).default(DEFAULT_MAX_PACKET_BYTES),
       })
       .default({
@@ -59,6 +62,7 @@ export const ConfigSchema = z
         engineMemoryLimit: '50%',
         engineThreads: 0,
         maxConnections: DEFAULT_MAX_CONNECTIONS,
+        maxHttpConnections: DEFAULT_MAX_HTTP_CONNECTIONS,
         maxPacketBytes: DEFAULT_MAX_PACKET_BYTES,
       }),
     lake: z

@@ -37,6 +37,11 @@ export interface HttpServerOptions {
   readonly version: string;
   /** Largest request body, bytes (default 8 MiB). */
   readonly bodyLimit?: number;
+  /**
+   * Connections at once (default: unlimited); more are closed when accepted. Event streams and long polls hold
+   * theirs, so this bounds what clients, authenticated or not, can keep open.
+   */
+  readonly maxConnections?: number;
   readonly plugins?: readonly HttpPluginMount[];
   /**
    * Routes mounted from the root *without* authentication, each with its own credential (a result link's signed
@@ -70,6 +75,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     forceCloseConnections: true,
     ajv: STRICT_SCHEMAS,
   });
+  if (options.maxConnections !== undefined) app.server.maxConnections = options.maxConnections;
 
   await app.register(swagger, {
     openapi: {

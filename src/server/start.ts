@@ -252,6 +252,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const http = await createHttpServer({
       host: config.host,
       port: config.httpPort,
+      maxConnections: config.limits.maxHttpConnections,
       auth,
       tokens: auth,
       metrics,
