@@ -4,6 +4,7 @@ import { nearMiss } from '../../shared/edit-distance.js';
 import type { Cursor } from '../cursor.js';
 import { forbidden, unsupported } from '../errors.js';
 import { formatHiveType, parseHiveType } from '../hive-types.js';
+import { decodeDelimiter } from './delimiter.js';
 import { normalizeName } from './env.js';
 import { resolveSerde } from './serde.js';
 
@@ -25,32 +26,6 @@ export interface ParsedExternalTable {
 const FORMATS: readonly TableFormat[] = ['CSV', 'TEXTFILE', 'JSON', 'PARQUET'];
 const MAX_COMMENT = 1024;
 const MAX_PROPERTIES = 64;
-
-/** Hive delimiter escapes: `\t`, `\n`, `\001` (octal), `\u0001`, `\\`. The result must be one character. */
-export function decodeDelimiter(raw: string): string | null {
-  let out = '';
-  for (let i = 0; i < raw.length; i++) {
-    if (raw[i] !== '\\') {
-      out += raw[i];
-      continue;
-    }
-    const rest = raw.slice(i + 1);
-    const oct = /^[0-7]{1,3}/.exec(rest);
-    const uni = /^u([0-9a-fA-F]{4})/.exec(rest);
-    if (uni) {
-      out += String.fromCharCode(Number.parseInt(uni[1], 16));
-      i += 5;
-    } else if (oct) {
-      out += String.fromCharCode(Number.parseInt(oct[0], 8));
-      i += oct[0].length;
-    } else {
-      const map: Record<string, string> = { t: '\t', n: '\n', r: '\r', '\\': '\\', "'": "'", '"': '"' };
-      out += map[rest[0]] ?? rest[0] ?? '';
-      i++;
-    }
-  }
-  return [...out].length === 1 && out !== '\0' ? out : null;
-}
 
 function comment(c: Cursor): string {
   const at = c.pos;
@@ -116,14 +91,6 @@ function rowFormat(c: Cursor): RowFormat {
       return out;
     }
   }
-}
-
-/**
- * A SerDe property meant as one character: the (already unescaped) string itself when it is one, else read as a
- * Hive delimiter escape (`\t`, `\u0001`); null when it is not one character.
- */
-function oneCharacter(value: string): string | null {
-  return value.length === 1 ? value : decodeDelimiter(value);
 }
 
 /** TBLPROPERTIES keys Lakecast acts on. Any other key is kept as metadata, as Hive keeps it. */
@@ -235,7 +202,7 @@ export function parseCreateExternalTable(c: Cursor): ParsedExternalTable {
   const serde =
     row.serde === undefined
       ? undefined
-      : resolveSerde(row.serde, row.serdeProperties ?? {}, format, oneCharacter, (m) => c.error(m, rowAt));
+      : resolveSerde(row.serde, row.serdeProperties ?? {}, format, (m) => c.error(m, rowAt));
   if (serde) format = serde.format;
   const delimiter =
     serde?.delimiter ??

@@ -6,6 +6,7 @@
 import { OPEN_CSV_SERDE, SERDE_PROPERTY_PREFIX } from '../../catalog/table-properties.js';
 import type { TableFormat } from '../../catalog/types.js';
 import { unsupported } from '../errors.js';
+import { oneCharacter } from './delimiter.js';
 
 /** Hive's default text SerDe (what `ROW FORMAT DELIMITED` means). */
 export const LAZY_SIMPLE_SERDE = 'org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe';
@@ -26,15 +27,11 @@ export interface SerdeReading {
   readonly properties: Record<string, string>;
 }
 
-/**
- * What `serde` with `serdeProperties` means for a table `STORED AS stored`. `oneChar` decodes a delimiter-like
- * value (Hive escapes) or answers null when it is not one character; `error` makes a syntax error.
- */
+/** What `serde` with `serdeProperties` means for a table `STORED AS stored`; `error` makes a syntax error. */
 export function resolveSerde(
   serde: string,
   serdeProperties: Readonly<Record<string, string>>,
   stored: TableFormat,
-  oneChar: (raw: string) => string | null,
   error: (message: string) => Error,
 ): SerdeReading {
   const keep: Record<string, string> = { serde };
@@ -49,7 +46,7 @@ export function resolveSerde(
   const char = (key: string): string | undefined => {
     const raw = serdeProperties[key];
     if (raw === undefined) return undefined;
-    const c = oneChar(raw);
+    const c = oneCharacter(raw);
     if (c === null || c === '\n' || c === '\r') throw error(`SERDEPROPERTIES '${key}' must be one character`);
     keep[SERDE_PROPERTY_PREFIX + key] = c;
     return c;

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Cursor } from '../../../src/sql/cursor.js';
 import { renderCreateTable } from '../../../src/sql/ddl-render.js';
 import { hiveToDuckDbType, parseHiveTypeText } from '../../../src/sql/hive-types.js';
+import { decodeDelimiter } from '../../../src/sql/statements/delimiter.js';
 import {
-  decodeDelimiter,
   misspeltProperty,
   parseCreateExternalTable,
 } from '../../../src/sql/statements/external-table-parser.js';
