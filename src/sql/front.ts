@@ -262,7 +262,12 @@ export function createSqlFront(deps: SqlFrontDeps): SqlFront {
     const tokens = withoutTrailingSemicolons(tokenize(sql).tokens);
     if (!isQueryStart(tokens)) {
       route({ tokens, sql }); // throws the same error a synchronous statement would
-      throw forbidden('This statement', 'only queries (SELECT, WITH, VALUES) run this way');
+      const first = tokens[0];
+      const what = first?.kind === 'word' ? first.value.toUpperCase() : 'This statement';
+      throw forbidden(
+        what,
+        'only queries (SELECT, WITH, VALUES) run with the run-async or force-persist-result hint',
+      );
     }
     return sandboxQuery(env, ctx, sql, tokens);
   }

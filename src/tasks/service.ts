@@ -72,6 +72,17 @@ function visible(task: TaskRecord, actor: AuthUser): boolean {
   return actor.admin || task.creator_id === actor.name;
 }
 
+/** The session a submitted task runs in: the submitter's, with its variables copied. */
+function sessionContextOf(ctx: SubmitContext): SessionContext {
+  return {
+    connectionId: ctx.connectionId,
+    user: ctx.user,
+    database: ctx.database,
+    remoteAddress: ctx.remoteAddress ?? 'task',
+    variables: new Map(ctx.variables ?? []),
+  };
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms).unref());
 }
@@ -342,6 +353,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
     body: string,
     h: Hints,
     running = false,
+    kind = statementKind(body),
   ): Promise<{ id: string; created: boolean; createTime: number }> {
     // The text is stored (and kept while queued) in full: bounded, as Athena and BigQuery bound theirs.
     if (sql.length > MAX_TASK_SQL_BYTES || Buffer.byteLength(sql) > MAX_TASK_SQL_BYTES) {
@@ -357,7 +369,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       await store.insert(
         {
           id,
-          task_name: statementKind(body),
+          task_name: kind,
           table_schema: ctx.database,
           command: sql,
           creator_id: user,
@@ -412,6 +424,12 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
           'output-format=parquet is not supported by this server yet; use csv or json',
         );
       }
+      /*
+       * Only queries run as tasks. Anything else is refused now with the error the runner would end it with (the
+       * SQL front's), instead of being accepted and ending as a FAILURE; a query costs nothing more here.
+       */
+      const kind = statementKind(parsed.body);
+      if (kind !== 'SELECT') await deps.prepare(sessionContextOf(ctx), parsed.body);
       const user = ctx.user.name;
       if (h.clientToken !== undefined) {
         const existing = await store.findByClientToken(user, h.clientToken);
@@ -436,7 +454,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       let inserted: Awaited<ReturnType<typeof insertTask>>;
       submitting.set(user, (submitting.get(user) ?? 0) + 1);
       try {
-        inserted = await insertTask(ctx, sql, parsed.body, h, startNow);
+        inserted = await insertTask(ctx, sql, parsed.body, h, startNow, kind);
       } catch (err) {
         if (startNow) giveBackSlot(user);
         throw err;
@@ -451,14 +469,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
         if (startNow) giveBackSlot(user);
         return id;
       }
-      const sessionCtx: SessionContext = {
-        connectionId: ctx.connectionId,
-        user: ctx.user,
-        database: ctx.database,
-        remoteAddress: ctx.remoteAddress ?? 'task',
-        variables: new Map(ctx.variables ?? []),
-      };
-      const entry: QueueEntry = { id, createTime, ctx: sessionCtx, body: parsed.body, hints: h };
+      const entry: QueueEntry = { id, createTime, ctx: sessionContextOf(ctx), body: parsed.body, hints: h };
       // Emitted for every accepted task, also one that starts at once (its row is already RUNNING).
       events.emit('task:queued', { id, creator: user, status: 'QUEUED' });
       if (startNow) {

@@ -102,6 +102,17 @@ describe('server - HTTP API', () => {
     expect(((await badQuery.json()) as { error: { message: string } }).error.message).toBe(
       "querystring has an unknown property 'limt'",
     );
+    // Only queries run as tasks: anything else is refused at submit, with no task created.
+    const notQuery = await fetch(`${base}/v1/tasks`, {
+      method: 'POST',
+      headers: { authorization: root, 'content-type': 'application/json' },
+      body: JSON.stringify({ sql: 'SHOW TABLES FROM demo' }),
+    });
+    expect(notQuery.status).toBe(403);
+    expect(((await notQuery.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'LC_SQL_FORBIDDEN',
+      message: expect.stringContaining('SHOW is not allowed: only queries'),
+    });
   });
 
   it('GET /metrics is Prometheus text and needs auth', async () => {
