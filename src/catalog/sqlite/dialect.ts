@@ -12,7 +12,7 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
 } from 'kysely';
-import { durabilityDeferred } from '../durability.js';
+import { SQLITE_COMMIT_WITHOUT_WAITING } from '../durability.js';
 import { isOffTheEventLoop } from '../off-thread.js';
 import type { SqliteExecutor, StatementOutcome } from './executor.js';
 import type { CatalogReadThread } from './read-thread.js';
@@ -83,6 +83,8 @@ function isRead(q: CompiledQuery): boolean {
  */
 class LakecastSqliteConnection implements DatabaseConnection {
   #unlock: (() => void) | null = null;
+  /** The open transaction ran {@link SQLITE_COMMIT_WITHOUT_WAITING}: its commit does not wait for the fdatasync. */
+  #lazyCommit = false;
 
   constructor(
     private readonly ch: SqliteChannels,
@@ -103,6 +105,8 @@ class LakecastSqliteConnection implements DatabaseConnection {
   async end(statement: 'commit' | 'rollback'): Promise<void> {
     const unlock = this.#unlock;
     this.#unlock = null;
+    const lazy = this.#lazyCommit;
+    this.#lazyCommit = false;
     try {
       if (statement === 'commit' || this.ch.writer.db.inTransaction) this.ch.writer.run(statement, []);
     } catch (err) {
@@ -113,10 +117,15 @@ class LakecastSqliteConnection implements DatabaseConnection {
     } finally {
       unlock?.();
     }
-    if (statement === 'commit' && !durabilityDeferred()) await this.ch.durable?.();
+    if (statement === 'commit' && !lazy) await this.ch.durable?.();
   }
 
   async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
+    if (q.sql === SQLITE_COMMIT_WITHOUT_WAITING) {
+      // A mark for this transaction's commit, not run (outside a transaction it changes nothing).
+      if (this.#unlock) this.#lazyCommit = true;
+      return { rows: [] };
+    }
     if (this.#unlock) return toQueryResult(this.ch.writer.run(q.sql, q.parameters));
     if (this.ch.readThread && isOffTheEventLoop(q) && isRead(q))
       return { rows: (await this.ch.readThread.read(q.sql, q.parameters)) as R[] };
@@ -147,6 +156,7 @@ class LakecastSqliteConnection implements DatabaseConnection {
 
   /** Ends a transaction the caller abandoned without commit or rollback. */
   release(): void {
+    this.#lazyCommit = false;
     if (!this.#unlock) return;
     if (this.ch.writer.db.inTransaction) this.ch.writer.run('rollback', []);
     const unlock = this.#unlock;

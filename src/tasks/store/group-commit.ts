@@ -1,5 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { waitingForDurability, withoutWaitingForDurability } from '../../catalog/index.js';
+import { commitWithoutWaitingForDurability } from '../../catalog/index.js';
 
 interface Pending<DB> {
   readonly op: (tx: Transaction<DB>) => Promise<unknown>;
@@ -78,13 +78,14 @@ export class GroupCommitter<DB> {
     this.scheduled = false;
     if (this.executing || this.inFlight >= this.maxInFlight || this.pending.length === 0) return;
     const group = this.pending.splice(0, this.maxGroup);
-    // Explicit both ways: this callback inherits the context of whoever scheduled it, which may be a group of
-    // non-durable writes finishing its statements — a durable group started from there must still wait.
-    if (group.every((item) => item.lazy)) void withoutWaitingForDurability(() => this.flush(group));
-    else void waitingForDurability(() => this.flush(group));
+    void this.flush(
+      group,
+      group.every((item) => item.lazy),
+    );
   };
 
-  private async flush(group: Pending<DB>[]): Promise<void> {
+  /** Applies `group` in one transaction; `lazy`: its commit does not wait to be durable. */
+  private async flush(group: Pending<DB>[], lazy: boolean): Promise<void> {
     this.executing = true;
     this.inFlight++;
     const statementsDone = () => {
@@ -95,6 +96,7 @@ export class GroupCommitter<DB> {
     let applied = false;
     try {
       const results = await this.db.transaction().execute(async (tx) => {
+        if (lazy) await commitWithoutWaitingForDurability(tx);
         const out: unknown[] = [];
         for (const item of group) out.push(await item.op(tx));
         applied = true;
@@ -107,7 +109,7 @@ export class GroupCommitter<DB> {
         // The commit (or its fsync) failed, or the only operation threw: answer the error as it is.
         for (const item of group) item.reject(err);
       } else {
-        await this.runIsolated(group, statementsDone);
+        await this.runIsolated(group, lazy, statementsDone);
       }
     } finally {
       statementsDone();
@@ -117,10 +119,11 @@ export class GroupCommitter<DB> {
   }
 
   /** Runs `group` again in one transaction with a savepoint around each operation. */
-  private async runIsolated(group: Pending<DB>[], statementsDone: () => void): Promise<void> {
+  private async runIsolated(group: Pending<DB>[], lazy: boolean, statementsDone: () => void): Promise<void> {
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     try {
       await this.db.transaction().execute(async (tx) => {
+        if (lazy) await commitWithoutWaitingForDurability(tx);
         for (const item of group) {
           await sql`savepoint group_op`.execute(tx);
           try {

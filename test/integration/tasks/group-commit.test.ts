@@ -61,6 +61,34 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       expect(calls).toBe(8 + 20);
     });
 
+    it('a group of only non-durable writes commits marked as such; one durable write makes its group wait', async () => {
+      const gc = new GroupCommitter(opened.db);
+      // PostgreSQL: the mark is SET LOCAL synchronous_commit = off, readable inside the transaction.
+      const setting = async (tx: Kysely<TasksDatabase>) =>
+        dialect === 'postgres'
+          ? (await sql<{ s: string }>`select current_setting('synchronous_commit') as s`.execute(tx)).rows[0]!.s
+          : null;
+      const lazy = await Promise.all([
+        gc.run((tx) => setting(tx), { durable: false }),
+        gc.run((tx) => setting(tx), { durable: false }),
+      ]);
+      const mixed = await Promise.all([
+        gc.run((tx) => setting(tx), { durable: false }),
+        gc.run((tx) => setting(tx)),
+      ]);
+      const durable = await gc.run(async (tx) => {
+        await sql`update gc_kv set v = 'durable' where k = 'x'`.execute(tx);
+        return setting(tx);
+      });
+      if (dialect === 'postgres') {
+        expect(lazy).toEqual(['off', 'off']);
+        expect(mixed).toEqual(['on', 'on']);
+        expect(durable).toBe('on');
+      }
+      const row = await sql<{ v: string }>`select v from gc_kv where k = 'x'`.execute(opened.db);
+      expect(row.rows[0]!.v).toBe('durable');
+    });
+
     it('a failed group is run again before the next group: later writes to the same row stay later', async () => {
       const gc = new GroupCommitter(opened.db);
       const set = (v: string) => (tx: Parameters<Parameters<typeof gc.run>[0]>[0]) =>

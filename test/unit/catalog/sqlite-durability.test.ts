@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { withoutWaitingForDurability } from '../../../src/catalog/index.js';
+import { commitWithoutWaitingForDurability } from '../../../src/catalog/index.js';
 import { connectSqlite } from '../../../src/catalog/sqlite/connect.js';
 import { DatasyncThread } from '../../../src/catalog/sqlite/datasync-thread.js';
 import { LakecastSqliteDialect } from '../../../src/catalog/sqlite/dialect.js';
@@ -189,7 +189,7 @@ describe('SQLite catalog driver - a commit resolves only once durable, without h
     expect(order).toEqual(['t1 acknowledged', 't2 acknowledged', 'autocommit acknowledged']);
   });
 
-  it('inside withoutWaitingForDurability a commit resolves at once and asks for no fsync; a later commit covers it', async () => {
+  it('a transaction marked with commitWithoutWaitingForDurability commits without an fsync; a later commit covers it', async () => {
     const file = dbFile();
     await connectSqlite(file).db.destroy();
     const writeDb = new Database(file);
@@ -211,14 +211,30 @@ describe('SQLite catalog driver - a commit resolves only once durable, without h
     cleanups.push(() => db.destroy());
     await db.transaction().execute((tx) => sql`create table t (n integer)`.execute(tx));
     expect(syncs).toBe(1);
-    await withoutWaitingForDurability(() =>
-      db.transaction().execute((tx) => sql`insert into t values (1)`.execute(tx)),
-    );
+    await db.transaction().execute(async (tx) => {
+      await commitWithoutWaitingForDurability(tx);
+      await sql`insert into t values (1)`.execute(tx);
+    });
     expect(syncs).toBe(1);
+    // The mark belongs to that transaction only: the next one waits again.
     await db.transaction().execute((tx) => sql`insert into t values (2)`.execute(tx));
     expect(syncs).toBe(2);
+    // A marked transaction that rolls back leaves no mark behind.
+    await db
+      .transaction()
+      .execute(async (tx) => {
+        await commitWithoutWaitingForDurability(tx);
+        throw new Error('abandon');
+      })
+      .catch(() => undefined);
+    await db.transaction().execute((tx) => sql`insert into t values (3)`.execute(tx));
+    expect(syncs).toBe(3);
+    // Outside a transaction the mark changes nothing.
+    await commitWithoutWaitingForDurability(db);
+    await sql`insert into t values (4)`.execute(db);
+    expect(syncs).toBe(4);
     const rows = await sql<{ n: number }>`select n from t order by n`.execute(db);
-    expect(rows.rows.map((r) => r.n)).toEqual([1, 2]);
+    expect(rows.rows.map((r) => r.n)).toEqual([1, 2, 3, 4]);
   });
 
   it('a read outside a transaction sees the last commit, not the open transaction', async () => {
