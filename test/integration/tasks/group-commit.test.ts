@@ -64,10 +64,11 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
     it('a group of only non-durable writes commits marked as such; one durable write makes its group wait', async () => {
       const gc = new GroupCommitter(opened.db);
       // PostgreSQL: the mark is SET LOCAL synchronous_commit = off, readable inside the transaction.
-      const setting = async (tx: Kysely<TasksDatabase>) =>
-        dialect === 'postgres'
-          ? (await sql<{ s: string }>`select current_setting('synchronous_commit') as s`.execute(tx)).rows[0]!.s
-          : null;
+      const setting = async (tx: Kysely<TasksDatabase>) => {
+        if (dialect !== 'postgres') return null;
+        const r = await sql<{ s: string }>`select current_setting('synchronous_commit') as s`.execute(tx);
+        return r.rows[0]!.s;
+      };
       const lazy = await Promise.all([
         gc.run((tx) => setting(tx), { durable: false }),
         gc.run((tx) => setting(tx), { durable: false }),
