@@ -16,6 +16,7 @@
  * The whole benchmark runs TASKS_BENCH_RUNS times (default 3), each on a fresh server and data dir; the JSON
  * has every run and, per measure, the median and range across runs (`{ median, min, max }`).
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Kysely, sql } from 'kysely';
@@ -96,6 +97,17 @@ async function openTarget(dir: string): Promise<Target> {
       await server.stop();
     },
   };
+}
+
+/** The nice value of process `pid`'s main thread (field 19 of /proc/<pid>/stat); null when unknown. */
+function eventLoopNice(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  } catch {
+    return null;
+  }
 }
 
 /** Waits until no task is QUEUED or RUNNING; returns how many are SUCCESS. */
@@ -365,6 +377,8 @@ async function runOnce() {
       warmup_tasks: WARMUP,
       executor: process.env.LAKECAST_TASK_EXECUTOR ?? 'thread',
       load_average_at_start: loadAtStart,
+      // The server's event loop priority (eventLoopNice: -10 when the server may raise it, as root here; else 0).
+      event_loop_nice: eventLoopNice(target.pid),
       load_average_at_end: os.loadavg().map((l) => round(l, 2)),
       reference_catalog_commit_ms: {
         p50: round(median(commitMs), 3),

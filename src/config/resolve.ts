@@ -16,6 +16,7 @@ export const ENV_VARS: Readonly<Record<string, string>> = Object.freeze({
   LAKECAST_HTTP_PORT: 'httpPort',
   LAKECAST_CATALOG: 'catalog',
   LAKECAST_LOG_LEVEL: 'logLevel',
+  LAKECAST_EVENT_LOOP_NICE: 'eventLoopNice',
   LAKECAST_QUERY_TIMEOUT_MS: 'limits.queryTimeoutMs',
   LAKECAST_ENGINE_MEMORY_LIMIT: 'limits.engineMemoryLimit',
   LAKECAST_ENGINE_THREADS: 'limits.engineThreads',

@@ -16,6 +16,8 @@ export const DEFAULT_MAX_CONNECTIONS = 151; // MySQL's max_connections default
 export const DEFAULT_MAX_HTTP_CONNECTIONS = 1024;
 export const DEFAULT_QUERY_TIMEOUT_MS = 30 * 60_000;
 export const DEFAULT_MAX_PACKET_BYTES = 64 * 1024 * 1024; // MySQL 8's max_allowed_packet
+/** Default of `eventLoopNice` (see server/priority.ts). */
+export const DEFAULT_EVENT_LOOP_NICE = -10;
 
 const port = z.coerce.number().int().min(0).max(65_535);
 /** A DuckDB `memory_limit`: an absolute size or a share of the machine's RAM. */
@@ -35,6 +37,12 @@ export const ConfigSchema = z
     httpPort: port.default(DEFAULT_HTTP_PORT),
     /** `sqlite` (a file in the data dir), `sqlite:/path/file.db`, or `postgres://…`. */
     catalog: z.string().min(1).default('sqlite'),
+    /**
+     * Scheduling priority (nice, −20 … 19) of the event loop, which answers clients and acknowledges catalog
+     * commits, above the threads that run queries; applied when the process may (root or CAP_SYS_NICE), else left
+     * at 0 with an info log. 0 = leave it.
+     */
+    eventLoopNice: z.coerce.number().int().min(-20).max(19).default(DEFAULT_EVENT_LOOP_NICE),
     /** Generate and register the `demo` schema on first start. */
     demo: z.coerce.boolean().default(false),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -25,6 +25,7 @@ import {
 import { installDemo } from './demo.js';
 import { authorizeHub } from './hub-access.js';
 import { Lifecycle } from './lifecycle.js';
+import { raiseEventLoopPriority } from './priority.js';
 import { catalogSecretBox } from './secrets.js';
 import { warnIfPoolSmall } from './thread-pool.js';
 import { MYSQL_SERVER_VERSION, VERSION } from './version.js';
@@ -285,6 +286,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const httpAddress = http.server.address();
     const httpPort = typeof httpAddress === 'object' && httpAddress ? httpAddress.port : config.httpPort;
 
+    // Last: threads started before keep their own priority (a thread inherits its creator's).
+    const restorePriority = raiseEventLoopPriority(config.eventLoopNice, logger);
+    life.onClose('event loop priority', async () => restorePriority());
     logger.info(
       {
         mysql: `${config.host}:${mysqlAddress.port}`,

@@ -50,3 +50,20 @@ export function lowerPriorityOfThreadsSince(before: ReadonlySet<number>, nice: n
     }
   }
 }
+
+const latencyCritical = new Set<() => number>();
+
+/**
+ * Registers a thread on the path of clients' answers besides the event loop (the catalog's WAL flush threads: a
+ * commit is acknowledged when theirs ends), by a function giving its thread id (0 while unknown): the server
+ * gives such threads the event loop's priority (server/priority.ts). Returns the function that unregisters it.
+ */
+export function registerLatencyCriticalThread(tid: () => number): () => void {
+  latencyCritical.add(tid);
+  return () => latencyCritical.delete(tid);
+}
+
+/** Thread ids of the registered latency-critical threads that are known now. */
+export function latencyCriticalThreadIds(): number[] {
+  return [...latencyCritical].map((tid) => tid()).filter((tid) => tid > 0);
+}

@@ -1,5 +1,6 @@
 import { constants } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { registerLatencyCriticalThread } from '../../shared/index.js';
 
 /** Slots of the shared state (Int32 each). Sequence numbers wrap; they are compared by their difference. */
 const REQUESTED = 0; // last sequence number asked for (main thread)
@@ -8,7 +9,8 @@ const FAILED_AT = 2; // sequence number the last failed fdatasync covers (thread
 const ERRNO = 3; // its errno, negative as libuv reports it (thread)
 const FAILURES = 4; // failed fdatasyncs so far (thread)
 const STOP = 5; // 1: the thread leaves its loop (main thread)
-const SLOTS = 6;
+const TID = 6; // the thread's Linux thread id, once it runs (thread; 0 elsewhere)
+const SLOTS = 7;
 
 /**
  * The thread's code: plain JavaScript started with `eval`, as the catalog's other threads. It sleeps in
@@ -19,6 +21,9 @@ const SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { fdatasyncSync } = require('node:fs');
 const s = new Int32Array(workerData.state);
+try {
+  Atomics.store(s, ${TID}, Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop()));
+} catch {}
 let seen = workerData.first;
 for (;;) {
   Atomics.wait(s, ${REQUESTED}, seen);
@@ -98,14 +103,22 @@ export class DatasyncThread {
       workerData: { state: this.#state.buffer, fd, first: firstSeq | 0 },
     });
     this.#worker.unref(); // referenced only while a request waits (see #watch)
+    // Acknowledging a commit waits for this thread: it runs at the event loop's priority.
+    const unregister = registerLatencyCriticalThread(() => this.tid);
     this.#exited = new Promise((resolve) => {
       this.#worker.once('error', (err) => this.#fail(err instanceof Error ? err : new Error(String(err))));
       this.#worker.once('exit', () => {
+        unregister();
         this.#fail(new Error('the catalog flush thread ended'));
         onExit?.();
         resolve();
       });
     });
+  }
+
+  /** The thread's Linux thread id once it runs (0 before, and off Linux): for its scheduling priority. */
+  get tid(): number {
+    return Atomics.load(this.#state, TID);
   }
 
   /** Whether a request waits for this thread now. */

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { expect, it } from 'vitest';
@@ -10,6 +11,17 @@ const PASSWORD = 'pool-pw';
 const LONG = (k: number) => `SELECT count(*) AS n FROM range(1000000000000) t(x) WHERE x % 7919 = ${k}`;
 
 type Row = Record<string, unknown>;
+
+/** Each thread's nice value of process `pid` (field 19 of /proc/<pid>/task/<tid>/stat). */
+function threadNices(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    out.set(Number(tid), Number(fields[16]));
+  }
+  return out;
+}
 
 /** Fails instead of hanging when `p` does not settle within `ms`. */
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -34,6 +46,16 @@ it('the lakecast command sizes libuv thread pool: with 8 long async tasks and 4 
     compiled: true,
   });
   if (saved !== undefined) process.env.UV_THREADPOOL_SIZE = saved;
+  // eventLoopNice (-10 by default; as root here, else nothing changes): the event loop, V8's few threads and the
+  // catalog's flush threads are raised — not libuv's 32 pool threads or DuckDB's workers, which run queries.
+  const pid = server.child.pid!;
+  const nices = [...threadNices(pid)];
+  const root = process.getuid?.() === 0;
+  expect(nices.find(([tid]) => tid === pid)?.[1]).toBe(root ? -10 : 0);
+  const raised = nices.filter(([, nice]) => nice < 0).length;
+  if (root) expect(raised).toBeGreaterThan(1);
+  expect(raised).toBeLessThanOrEqual(12);
+  expect(nices.filter(([, nice]) => nice >= 0).length).toBeGreaterThanOrEqual(32);
   const connect = () =>
     mysql.createConnection({ host: '127.0.0.1', port: server.mysqlPort, user: 'root', password: PASSWORD });
   const admin = await connect();
