@@ -7,7 +7,6 @@ import type { Kysely } from 'kysely';
 import type { AuthUser } from '../auth/types.js';
 import { CommonErrors, LakecastError, silentLogger } from '../shared/index.js';
 import { type Hints, hintsToEntries, parseHints } from '../sql/hints.js';
-import type { SessionContext } from '../sql/types.js';
 import { MAX_TASK_SQL_BYTES, TaskErrors } from './errors.js';
 import { TaskEvents } from './events.js';
 import { createInlineExecutor } from './executor.js';
@@ -22,6 +21,7 @@ import {
 } from './result-access.js';
 import { resultLimitsOf } from './result-budget.js';
 import { createSweeps } from './retention.js';
+import { sessionContextOf } from './session-context.js';
 import { TaskSlots } from './slots.js';
 import { errorText, resultKeyOf, statementKind } from './statements.js';
 import {
@@ -70,17 +70,6 @@ type AbortReason =
 
 function visible(task: TaskRecord, actor: AuthUser): boolean {
   return actor.admin || task.creator_id === actor.name;
-}
-
-/** The session a submitted task runs in: the submitter's, with its variables copied. */
-function sessionContextOf(ctx: SubmitContext): SessionContext {
-  return {
-    connectionId: ctx.connectionId,
-    user: ctx.user,
-    database: ctx.database,
-    remoteAddress: ctx.remoteAddress ?? 'task',
-    variables: new Map(ctx.variables ?? []),
-  };
 }
 
 function sleep(ms: number): Promise<void> {
