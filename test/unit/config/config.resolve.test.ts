@@ -22,6 +22,8 @@ describe('config - resolveConfig', () => {
     expect(cfg.catalog).toBe('sqlite');
     expect(cfg.dataDir).toBe(path.resolve('lakecast-data'));
     expect(cfg.limits.maxConnections).toBe(151);
+    expect(cfg.eventLoopNice).toBe(-10);
+    expect(resolveConfig({ env: { LAKECAST_EVENT_LOOP_NICE: '0' } }).eventLoopNice).toBe(0);
   });
 
   it('precedence: file < env < flags, nested keys merged', () => {
@@ -69,6 +71,7 @@ describe('config - resolveConfig', () => {
           LAKECAST_MYSQL_PORT: '70000',
           LAKECAST_ENGINE_MEMORY_LIMIT: 'lots',
           LAKECAST_TASK_RESULT_GZIP: 'sometimes',
+          LAKECAST_EVENT_LOOP_NICE: '-21',
         },
       });
       expect.unreachable();
@@ -78,6 +81,7 @@ describe('config - resolveConfig', () => {
       expect(e.message).toContain('mysqlPort');
       expect(e.message).toContain('limits.engineMemoryLimit');
       expect(e.message).toContain('tasks.resultGzip');
+      expect(e.message).toContain('eventLoopNice');
     }
     expect(() => resolveConfig({ overrides: { nope: 1 } as never })).toThrow(
       /LC_CONFIG_INVALID|invalid configuration/,
