@@ -5,7 +5,7 @@
  */
 
 export type { CatalogDatabase } from './database.js';
-export { commitWithoutWaitingForDurability, SQLITE_COMMIT_WITHOUT_WAITING } from './durability.js';
+export { commitWithoutWaitingForDurability } from './durability.js';
 export * from './errors.js';
 export { MIGRATION_TABLE } from './migrate.js';
 export { dialectOf, MIGRATIONS } from './migrations/index.js';

@@ -15,13 +15,20 @@ export function isProcessAlive(pid: number): boolean {
 }
 
 /**
+ * JavaScript expression (CommonJS, node: built-ins only) for an eval'd worker thread's source: the Linux thread id
+ * of the thread evaluating it. Throws off Linux (no `/proc/thread-self`).
+ */
+export const OWN_THREAD_ID_SOURCE =
+  "Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop())";
+
+/**
  * JavaScript source (CommonJS, node: built-ins only) that lowers the scheduling priority of the thread running it
  * to `nice` (Linux: setpriority on its thread id; elsewhere nothing): for the source of an eval'd worker thread,
  * so that on a busy machine it yields to the event loop. Threads it starts afterwards inherit the priority.
  */
 export const LOWER_THREAD_PRIORITY = (nice: number) => `
 try {
-  const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+  const tid = ${OWN_THREAD_ID_SOURCE};
   if (tid > 0) require('node:os').setPriority(tid, ${nice});
 } catch {}
 `;

@@ -1,6 +1,6 @@
 import { constants } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { registerLatencyCriticalThread } from '../../shared/index.js';
+import { OWN_THREAD_ID_SOURCE, registerLatencyCriticalThread } from '../../shared/index.js';
 
 /** Slots of the shared state (Int32 each). Sequence numbers wrap; they are compared by their difference. */
 const REQUESTED = 0; // last sequence number asked for (main thread)
@@ -22,7 +22,7 @@ const { workerData } = require('node:worker_threads');
 const { fdatasyncSync } = require('node:fs');
 const s = new Int32Array(workerData.state);
 try {
-  Atomics.store(s, ${TID}, Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop()));
+  Atomics.store(s, ${TID}, ${OWN_THREAD_ID_SOURCE});
 } catch {}
 let seen = workerData.first;
 for (;;) {
