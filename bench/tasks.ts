@@ -35,7 +35,9 @@ const PASSWORD = 'bench-pw';
 const SUBMITS = Number(process.env.TASKS_BENCH_SUBMITS ?? 1000);
 const BULK = Number(process.env.TASKS_BENCH_BULK ?? 100_000);
 const THROUGHPUT_TASKS = 2000;
-const WARMUP = Number(process.env.TASKS_BENCH_WARMUP ?? 1000);
+const WARMUP = Number(process.env.TASKS_BENCH_WARMUP ?? 5000);
+/** Warm-up statements select numbers from here on, so that no measured statement repeats one of them. */
+const WARMUP_TEXT_OFFSET = 1_000_000;
 const RUNS = Math.max(1, Number(process.env.TASKS_BENCH_RUNS ?? 3));
 /** The steady submit rate of the paced measure (1b). */
 const PACED_SUBMITS_PER_S = 200;
@@ -229,14 +231,19 @@ async function runOnce() {
   const conn = await connect();
   try {
     /*
-     * Warm-up to a steady state, as a server that has been running is: 1,000 async tasks (JIT-compiled paths on
-     * both threads, the SQLite WAL grown to its working size so later commits overwrite it instead of
-     * extending it, the spare-inode pool cycling). With only 50, the first 1,000 measured submits ran ~0.3 ms
-     * slower at p50 than the next 1,000 (scratch runs of 2026-12-03).
+     * Warm-up to a steady state, as a server that has been running is: WARMUP async tasks of the same shape as
+     * the measured ones (distinct statement texts: a repeated text takes cached paths), so that V8 has
+     * compiled the hot paths of both threads, the SQLite WAL has grown to its working size (later commits
+     * overwrite it instead of extending it) and the spare-inode pool cycles. V8 keeps compiling long after
+     * the first thousand: with `--trace-opt`, TurboFan finished 53, 39, 31, 20, 11, 11, 7, 3, 3, 5, 2, 2
+     * functions per 500 submits after 1,000 warm-up ones (2026-12-05), each ~5 ms of CPU on V8's threads, which
+     * run at the event loop's priority; and the first 3,000 submits after 1,000 warm-up ones had twice as many
+     * over 4 ms as after 5,000 (scratch runs of 2026-12-05). With only 50, the first 1,000 measured submits ran
+     * ~0.3 ms slower at p50 than the next 1,000 (2026-12-03).
      */
     for (let i = 0; i < WARMUP; i++) {
       if (i < 50) await conn.query('SELECT 1');
-      await conn.query('/*+ run-async=true */ select 1');
+      await conn.query(`/*+ run-async=true */ select ${WARMUP_TEXT_OFFSET + i} as n`);
     }
     await waitIdle(db);
 
