@@ -239,10 +239,12 @@ async function runOnce() {
      * functions per 500 submits after 1,000 warm-up ones (2026-12-05), each ~5 ms of CPU on V8's threads, which
      * run at the event loop's priority; and the first 3,000 submits after 1,000 warm-up ones had twice as many
      * over 4 ms as after 5,000 (scratch runs of 2026-12-05). With only 50, the first 1,000 measured submits ran
-     * ~0.3 ms slower at p50 than the next 1,000 (2026-12-03).
+     * ~0.3 ms slower at p50 than the next 1,000 (2026-12-03). The synchronous reference's `SELECT 1` is warmed
+     * up as many times as it is measured: after 50 of them (as before 2026-12-05), its p99 was 5.1–6.3 ms and its
+     * p50 0.61–0.65 ms, after 1,000 4.5–4.7 and 0.52–0.55 ms (3 interleaved scratch runs of 1,000 each).
      */
     for (let i = 0; i < WARMUP; i++) {
-      if (i < 50) await conn.query('SELECT 1');
+      if (i < SUBMITS) await conn.query('SELECT 1');
       await conn.query(`/*+ run-async=true */ select ${WARMUP_TEXT_OFFSET + i} as n`);
     }
     await waitIdle(db);
