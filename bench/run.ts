@@ -27,6 +27,29 @@ function cpuTimes(): { total: number; steal: number } | null {
   }
 }
 
+/** A one-line kernel setting (`/proc`, `/sys`), or null where it does not exist or cannot be read. */
+function kernelSetting(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The guest kernel's scheduling facts that move latencies on a VM (docs/tasks-performance.md): whether it packs
+ * runnable threads onto few virtual CPUs (a Firecracker guest's `sched_vcpu_pack`), and how long an idle virtual
+ * CPU polls before it halts (waking a halted one costs ~0.1 ms per hand-off between threads).
+ */
+function schedulerFacts() {
+  return {
+    kernel: os.release(),
+    schedVcpuPack: kernelSetting('/proc/sys/kernel/sched_vcpu_pack'),
+    cpuidleDriver: kernelSetting('/sys/devices/system/cpu/cpuidle/current_driver'),
+    guestHaltPollNs: kernelSetting('/sys/module/haltpoll/parameters/guest_halt_poll_ns'),
+  };
+}
+
 for (const name of names) {
   if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`bad benchmark name ${name}`);
   const mod = (await import(path.join(here, `${name}.ts`))) as { run: () => Promise<unknown> };
@@ -50,6 +73,7 @@ for (const name of names) {
       memGiB: Math.round(os.totalmem() / 2 ** 30),
       node: process.version,
       cpuStealPercentDuringRun: stealPct,
+      scheduler: schedulerFacts(),
     },
     result,
   };
